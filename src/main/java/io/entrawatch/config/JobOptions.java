@@ -116,6 +116,10 @@ public final class JobOptions implements Serializable {
     public static final Option<Integer> PARALLELISM = integer("parallelism", "0",
             "Job parallelism; 0 keeps the cluster's default (-p).");
 
+    // ---- replay (jobs/replay only)
+    public static final Option<String> REPLAY_DEAD_LETTERS = string("replay.dead-letters", null,
+            "jobs/replay only: also write every dead letter (malformed, late) as one JSON line to this file.");
+
     private final Map<String, String> values;
 
     private JobOptions(Map<String, String> values) {

@@ -1,0 +1,33 @@
+# Shared by the scripts in jobs/: locate the project, build the job jar when missing, run a class locally.
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+jar="$root/target/entrawatch.jar"
+classpath_file="$root/target/classpath.txt"
+
+# Flink's own JVM flags for Java 17 (flink-dist's env.java.opts.all).
+flink_jvm_opens=(
+  --add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED
+  --add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED
+)
+
+ensure_jar() {
+  if [[ ! -f "$jar" || ! -f "$classpath_file" ]]; then
+    echo "building the job jar (mvn -DskipTests package) ..." >&2
+    (cd "$root" && mvn -B -q -DskipTests package) >&2 || { echo "build failed" >&2; exit 1; }
+  fi
+}
+
+# run_local CLASS ARGS...: runs a class of the job jar on a local MiniCluster JVM.
+run_local() {
+  local main=$1; shift
+  local log_dir="${ENTRAWATCH_LOG_DIR:-$root/target/logs}"
+  mkdir -p "$log_dir"
+  exec java ${JAVA_OPTS:-} "${flink_jvm_opens[@]}" \
+    -Dlog4j2.configurationFile="$root/jobs/log4j2-local.properties" -Dentrawatch.log.dir="$log_dir" \
+    -cp "$jar:$(cat "$classpath_file")" "$main" "$@"
+}

@@ -1,0 +1,90 @@
+package io.entrawatch.detect.spray;
+
+import io.entrawatch.detect.Detection;
+import io.entrawatch.detect.RuleMetadata;
+import io.entrawatch.detect.SignInFilters;
+import io.entrawatch.model.SignIn;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Detection A (DETECTIONS.md section 2): excessive single-factor non-interactive failures, a password
+ * spray. Per (tenant, errorCode) and epoch-aligned window, alert when the distinct users reach the
+ * threshold. The stateful part is {@link SprayWindowCounter}.
+ */
+public final class PasswordSprayDetection implements Detection {
+    private static final long serialVersionUID = 1L;
+
+    public static final RuleMetadata RULE = new RuleMetadata(
+            "a9281116-fde0-11ef-9ee5-f661ea17fbcd",
+            "Azure Entra Excessive Single-Factor Non-Interactive Sign-Ins",
+            "password-spray",
+            "1",
+            "Many distinct users of one tenant failed single-factor, non-interactive sign-ins with the same "
+                    + "password-failure error code inside one short window. Non-interactive single-factor flows "
+                    + "(legacy protocols, ROPC, token endpoints) are how password sprays avoid MFA prompts.",
+            "medium",
+            47,
+            List.of(new RuleMetadata.Technique("T1078.004", "Valid Accounts: Cloud Accounts"),
+                    new RuleMetadata.Technique("T1110.003", "Brute Force: Password Spraying")),
+            List.of("Initial Access", "Credential Access"),
+            List.of("https://github.com/elastic/detection-rules/tree/main/hunting/azure",
+                    "https://learn.microsoft.com/en-us/entra/identity/authentication/concept-password-ban-bad"),
+            List.of("A misconfigured service or script using stale credentials for many accounts.",
+                    "A mass password reset or an expired shared password, failing for many users at once."),
+            "Look at source.ip and user.name: one or a few IPs failing for many users is a spray. Check whether "
+                    + "any of these users then signed in successfully from the same IPs (SigninLogs and "
+                    + "AADNonInteractiveUserSignInLogs, same tenant, next hours): a success is a compromised "
+                    + "account; reset its password, revoke sessions and require MFA. Block the source IPs or "
+                    + "ASNs in Conditional Access if they are not yours.");
+
+    public static final String SINGLE_FACTOR = "singleFactorAuthentication";
+
+    private final SignInFilters filters;
+    private final long windowMillis;
+    private final int threshold;
+
+    public PasswordSprayDetection(SignInFilters filters, Duration window, int threshold) {
+        if (window.toMillis() <= 0) throw new IllegalArgumentException("--spray.window must be positive");
+        if (threshold < 1) throw new IllegalArgumentException("--spray.threshold must be at least 1");
+        this.filters = filters;
+        this.windowMillis = window.toMillis();
+        this.threshold = threshold;
+    }
+
+    @Override
+    public RuleMetadata metadata() {
+        return RULE;
+    }
+
+    /**
+     * isInteractive == false AND authenticationRequirement == singleFactorAuthentication AND outcome !=
+     * success AND errorCode in FAILURE_CODES AND asOrganization not in EXCLUDED_AS_ORGS (unknown kept).
+     */
+    @Override
+    public boolean keeps(SignIn s) {
+        return Boolean.FALSE.equals(s.isInteractive)
+                && SINGLE_FACTOR.equals(s.authenticationRequirement)
+                && filters.isCountedFailure(s)
+                && filters.isFromCountedNetwork(s);
+    }
+
+    @Override
+    public long windowEnd(long ts) {
+        return Detection.alignedStart(ts, windowMillis) + windowMillis;
+    }
+
+    public long windowMillis() {
+        return windowMillis;
+    }
+
+    public int threshold() {
+        return threshold;
+    }
+
+    /** The key a kept sign-in is counted under. */
+    public SprayKey keyOf(SignIn s) {
+        return new SprayKey(s.tenantId, s.errorCode, Detection.alignedStart(s.timestamp, windowMillis));
+    }
+}

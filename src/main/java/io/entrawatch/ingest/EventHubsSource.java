@@ -1,0 +1,85 @@
+package io.entrawatch.ingest;
+
+import io.entrawatch.config.JobOptions;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * The Event Hubs source: a Flink KafkaSource configured the way Azure documents the Event Hubs Kafka
+ * endpoint (SASL_SSL, PLAIN, username {@code $ConnectionString}, password the connection string) with
+ * Microsoft's recommended client settings. Offsets are committed on checkpoints.
+ */
+public final class EventHubsSource {
+    private EventHubsSource() {}
+
+    public static KafkaSource<ParsedMessage> create(JobOptions options, String connectionString, SignInParser parser) {
+        String bootstrap = options.get(JobOptions.SOURCE_BOOTSTRAP);
+        if (bootstrap == null) {
+            throw new IllegalArgumentException("--source.bootstrap-servers is required, e.g. "
+                    + "<namespace>.servicebus.windows.net:9093");
+        }
+        if (connectionString == null) {
+            throw new IllegalArgumentException("no Event Hubs connection string: set the environment variable "
+                    + "EVENTHUBS_CONNECTION_STRING or --source.connection-string-file");
+        }
+        return KafkaSource.<ParsedMessage>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(options.get(JobOptions.SOURCE_TOPICS))
+                .setGroupId(options.get(JobOptions.SOURCE_GROUP))
+                .setStartingOffsets(startingOffsets(options.get(JobOptions.SOURCE_START)))
+                .setDeserializer(new EventHubsDeserializer(parser))
+                .setProperties(clientProperties(options, connectionString))
+                .build();
+    }
+
+    /** Kafka client properties for the Event Hubs endpoint (also used by the dead-letter producer). */
+    public static Properties clientProperties(JobOptions options, String connectionString) {
+        Properties p = new Properties();
+        p.setProperty("security.protocol", options.get(JobOptions.SOURCE_PROTOCOL));
+        p.setProperty("sasl.mechanism", "PLAIN");
+        p.setProperty("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                + "username=\"$ConnectionString\" password=\"" + connectionString.replace("\\", "\\\\").replace("\"", "\\\"") + "\";");
+        // Microsoft's recommended settings for Event Hubs (Azure closes idle connections at 240 s).
+        p.setProperty("metadata.max.age.ms", "180000");
+        p.setProperty("connections.max.idle.ms", "180000");
+        p.setProperty("request.timeout.ms", "60000");
+        p.setProperty("session.timeout.ms", "30000");
+        p.setProperty("max.poll.interval.ms", "300000");
+        p.setProperty("commit.offsets.on.checkpoint", "true");
+        p.setProperty("client.id.prefix", options.get(JobOptions.SOURCE_GROUP));
+        String ca = options.get(JobOptions.SOURCE_CA_FILE);
+        if (ca != null) {
+            p.setProperty("ssl.truststore.type", "PEM");
+            p.setProperty("ssl.truststore.location", ca);
+        }
+        return p;
+    }
+
+    static OffsetsInitializer startingOffsets(String text) {
+        String t = text.trim();
+        switch (t.toLowerCase(Locale.ROOT)) {
+            case "committed": return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case "earliest": return OffsetsInitializer.earliest();
+            case "latest": return OffsetsInitializer.latest();
+            default:
+                if (t.toLowerCase(Locale.ROOT).startsWith("timestamp:")) {
+                    String v = t.substring("timestamp:".length()).trim();
+                    long ms;
+                    try {
+                        ms = v.chars().allMatch(Character::isDigit) ? Long.parseLong(v) : Instant.parse(v).toEpochMilli();
+                    } catch (RuntimeException e) {
+                        throw new IllegalArgumentException("--source.starting-offsets timestamp '" + v
+                                + "' is neither epoch millis nor an ISO-8601 instant such as 2025-11-14T00:00:00Z");
+                    }
+                    return OffsetsInitializer.timestamp(ms);
+                }
+                throw new IllegalArgumentException("--source.starting-offsets '" + t
+                        + "': use committed, earliest, latest or timestamp:<ISO-8601 instant>");
+        }
+    }
+}

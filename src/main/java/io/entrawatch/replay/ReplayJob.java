@@ -1,0 +1,256 @@
+package io.entrawatch.replay;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entrawatch.config.JobOptions;
+import io.entrawatch.ingest.ParsedMessage;
+import io.entrawatch.ingest.SignInParser;
+import io.entrawatch.model.Alert;
+import io.entrawatch.model.DeadLetter;
+import io.entrawatch.pipeline.DetectionPipeline;
+import io.entrawatch.sink.DeadLetterDocuments;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Backtesting: runs the production pipeline over a file of Event Hubs message bodies (one per line) on
+ * a local MiniCluster and writes one alert document per line (the document indexed into
+ * Elasticsearch, plus {@code _id}), sorted by time, rule and id.
+ *
+ * <p>The file is read by one reader in line order, which plays the part of one Event Hubs partition:
+ * lateness is judged on that order, so the output is deterministic.
+ */
+public final class ReplayJob {
+    private ReplayJob() {}
+
+    public static void main(String[] args) {
+        PrintStream err = System.err;
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            err.println(usage());
+            System.exit(0);
+        }
+        List<String> positional = new ArrayList<>();
+        JobOptions options;
+        try {
+            options = JobOptions.parse(args, positional);
+            if (positional.size() != 2) throw new IllegalArgumentException("expected IN.ndjson OUT.ndjson");
+        } catch (IllegalArgumentException e) {
+            err.println("replay: " + e.getMessage());
+            err.println(usage());
+            System.exit(2);
+            return;
+        }
+        Path in = Path.of(positional.get(0));
+        Path out = Path.of(positional.get(1));
+        if (!Files.isRegularFile(in) || !Files.isReadable(in)) {
+            err.println("replay: input file " + in + (Files.exists(in) ? " is not a readable file" : " does not exist"));
+            System.exit(2);
+            return;
+        }
+        try {
+            Summary s = run(in, out, options, err);
+            err.println(s.describe(out));
+            System.exit(0);
+        } catch (Exception e) {
+            err.println("replay: failed: " + e);
+            Throwable c = e.getCause();
+            while (c != null) {
+                err.println("  caused by: " + c);
+                c = c.getCause();
+            }
+            System.exit(1);
+        }
+    }
+
+    static String usage() {
+        return "usage: jobs/replay IN.ndjson OUT.ndjson [--option value ...]\n"
+                + "  IN: Event Hubs message bodies, one per line. OUT: one alert document per line.\n"
+                + "options (the same names as the cluster job):\n" + JobOptions.help();
+    }
+
+    /** What a replay did, for the closing line. */
+    public static final class Summary {
+        public long messages, records, signIns, skipped, malformed, late, bytes;
+        public long millis;
+        public final Map<String, Integer> alertsByRule = new TreeMap<>();
+        public int alerts;
+
+        String describe(Path out) {
+            double secs = Math.max(millis, 1) / 1000.0;
+            return String.format(java.util.Locale.ROOT,
+                    "replay: done in %.1f s: %,d messages, %,d records (%,.0f records/s, %.1f MB/s), %,d sign-ins, "
+                            + "%,d other categories skipped, %,d malformed, %,d late; %,d alerts %s written to %s",
+                    secs, messages, records, records / secs, bytes / secs / 1e6, signIns, skipped, malformed, late, alerts,
+                    alertsByRule, out);
+        }
+    }
+
+    /** Runs the replay; used by the main and by tests. */
+    public static Summary run(Path in, Path out, JobOptions options, PrintStream progress) throws Exception {
+        long started = System.currentTimeMillis();
+        int parallelism = options.get(JobOptions.PARALLELISM);
+        if (parallelism <= 0) parallelism = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+        Configuration conf = new Configuration();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+        env.getConfig().enableObjectReuse();
+
+        long fileSize = Files.size(in);
+        SignInParser parser = DetectionPipeline.parser(options);
+        DataStream<ParsedMessage> messages = env
+                .fromSource(FileSource.forRecordStreamFormat(new TextLineInputFormat(StandardCharsets.UTF_8.name()),
+                        new org.apache.flink.core.fs.Path(in.toAbsolutePath().toUri())).build(),
+                        WatermarkStrategy.noWatermarks(), "Replay file")
+                .setParallelism(1)
+                .map(new LineParser(parser, in.getFileName().toString(), fileSize)).setParallelism(1)
+                .name("Parse Event Hubs messages")
+                .assignTimestampsAndWatermarks(DetectionPipeline.watermarks(options)).setParallelism(1)
+                .name("Watermarks");
+        DetectionPipeline.Outputs outputs = DetectionPipeline.defineWorkflow(messages, options);
+
+        DataStream<ReplayItem> items = outputs.alerts.map(ReplayItem::ofAlert).name("Alerts")
+                .union(outputs.deadLetters.map(ReplayItem::ofDeadLetter).name("Dead letters"));
+        Summary summary = new Summary();
+        List<Alert> alerts = new ArrayList<>();
+        String dlqFile = options.get(JobOptions.REPLAY_DEAD_LETTERS);
+        BufferedWriter dlq = dlqFile == null ? null
+                : new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(Path.of(dlqFile)), StandardCharsets.UTF_8));
+        try (CloseableIterator<ReplayItem> it = items.collectAsync()) {
+            JobClient client = env.executeAsync("entrawatch replay " + in.getFileName());
+            while (it.hasNext()) {
+                ReplayItem item = it.next();
+                if (item.alert != null) {
+                    alerts.add(item.alert);
+                } else if (dlq != null) {
+                    dlq.write(DeadLetterDocuments.toJson(item.deadLetter));
+                    dlq.write('\n');
+                }
+            }
+            JobExecutionResult result = client.getJobExecutionResult().get();
+            summary.messages = counter(result, "messagesIn");
+            summary.records = counter(result, "recordsIn");
+            summary.signIns = counter(result, "signIns");
+            summary.skipped = counter(result, "skippedCategories");
+            summary.malformed = counter(result, "deadLetters");
+            summary.late = counter(result, "lateRecords") + counter(result, "lateAtOperator");
+            summary.bytes = counter(result, LineParser.BYTES);
+        } finally {
+            if (dlq != null) dlq.close();
+        }
+        alerts.sort(Comparator.comparingLong((Alert a) -> a.timestamp).thenComparing(a -> a.ruleId).thenComparing(a -> a.id));
+        writeAlerts(alerts, out);
+        for (Alert a : alerts) summary.alertsByRule.merge(a.ruleId, 1, Integer::sum);
+        summary.alerts = alerts.size();
+        summary.millis = System.currentTimeMillis() - started;
+        return summary;
+    }
+
+    private static long counter(JobExecutionResult r, String name) {
+        Object v = r.getAccumulatorResult(name);
+        return v == null ? 0 : ((Number) v).longValue();
+    }
+
+    /** One line per alert: the indexed document with {@code _id} first. */
+    public static String line(Alert a) {
+        String doc = a.document;
+        String id;
+        try {
+            id = new ObjectMapper().writeValueAsString(a.id);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return doc.length() > 2 ? "{\"_id\":" + id + "," + doc.substring(1) : "{\"_id\":" + id + "}";
+    }
+
+    static void writeAlerts(List<Alert> alerts, Path out) throws IOException {
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+            for (Alert a : alerts) {
+                w.write(line(a));
+                w.write('\n');
+            }
+        }
+    }
+
+    /** Alerts and dead letters on one collect stream. */
+    public static class ReplayItem {
+        public Alert alert;
+        public DeadLetter deadLetter;
+
+        public ReplayItem() {}
+
+        static ReplayItem ofAlert(Alert a) {
+            ReplayItem i = new ReplayItem();
+            i.alert = a;
+            return i;
+        }
+
+        static ReplayItem ofDeadLetter(DeadLetter d) {
+            ReplayItem i = new ReplayItem();
+            i.deadLetter = d;
+            return i;
+        }
+    }
+
+    /** Parses each line as one Event Hubs message (partition 0, offset = line number) and shows progress. */
+    static class LineParser extends RichMapFunction<String, ParsedMessage> {
+        private static final long serialVersionUID = 1L;
+        static final String BYTES = "bytesRead";
+        private final SignInParser parser;
+        private final String topic;
+        private final long fileSize;
+        private transient long line, bytes, lastReport, startedAt;
+        private transient org.apache.flink.api.common.accumulators.LongCounter bytesCounter;
+
+        LineParser(SignInParser parser, String topic, long fileSize) {
+            this.parser = parser;
+            this.topic = topic;
+            this.fileSize = fileSize;
+        }
+
+        @Override
+        public void open(OpenContext ctx) {
+            bytesCounter = new org.apache.flink.api.common.accumulators.LongCounter();
+            getRuntimeContext().addAccumulator(BYTES, bytesCounter);
+            startedAt = lastReport = System.currentTimeMillis();
+        }
+
+        @Override
+        public ParsedMessage map(String value) {
+            byte[] body = value.getBytes(StandardCharsets.UTF_8);
+            bytes += body.length + 1;
+            bytesCounter.add(body.length + 1);
+            long now = System.currentTimeMillis();
+            if (now - lastReport >= 2000) {
+                lastReport = now;
+                double secs = (now - startedAt) / 1000.0;
+                System.err.printf(java.util.Locale.ROOT, "replay: %,d messages, %,.1f of %,.1f MB (%.0f%%), %.1f MB/s%n",
+                        line, bytes / 1e6, fileSize / 1e6, 100.0 * bytes / Math.max(1, fileSize), bytes / 1e6 / secs);
+            }
+            return parser.parse(body, topic, 0, line++, now);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.entrawatch;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entrawatch.model.Categories;
+import io.entrawatch.model.SignIn;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Fixed instants and builders for test sign-ins, so a test reads as a scenario: raw Entra records (as
+ * JSON, the way Event Hubs delivers them) and normalised {@link SignIn}s for operator harnesses.
+ */
+public final class TestRecords {
+    public static final String TENANT = "11111111-1111-1111-1111-111111111111";
+    public static final String OTHER_TENANT = "22222222-2222-2222-2222-222222222222";
+    /** 2025-11-14T01:00:00Z, the start of an aligned hour (and 10-minute window). */
+    public static final long T0 = Instant.parse("2025-11-14T01:00:00Z").toEpochMilli();
+    public static final long MIN = 60_000L;
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private TestRecords() {}
+
+    /** A sign-in that detection A keeps: non-interactive, single-factor, 50126, non-Microsoft ASN. */
+    public static Record sprayFailure(String upn, long ts) {
+        return new Record().upn(upn).at(ts);
+    }
+
+    public static String envelope(List<Record> records) {
+        StringBuilder sb = new StringBuilder("{\"records\":[");
+        for (int i = 0; i < records.size(); i++) {
+            if (i > 0) sb.append(',');
+            sb.append(records.get(i).json());
+        }
+        return sb.append("]}").toString();
+    }
+
+    /** Builder of one raw record (the fields DETECTIONS.md section 1 reads, plus some noise). */
+    public static final class Record {
+        public String tenant = TENANT;
+        public String category = Categories.NON_INTERACTIVE;
+        public String id = "id-" + IDS.incrementAndGet();
+        public String upn = "user@contoso.com";
+        public long ts = T0;
+        public Integer errorCode = 50126;
+        public Boolean interactive = false;
+        public String auth = "singleFactorAuthentication";
+        public String ip = "203.0.113.7";
+        public Long asn = 64500L;
+        public String appId = "00000002-0000-0ff1-ce00-000000000000";
+
+        public Record upn(String v) { upn = v; return this; }
+        public Record at(long v) { ts = v; return this; }
+        public Record tenant(String v) { tenant = v; return this; }
+        public Record category(String v) { category = v; return this; }
+        public Record id(String v) { id = v; return this; }
+        public Record errorCode(Integer v) { errorCode = v; return this; }
+        public Record interactive(Boolean v) { interactive = v; return this; }
+        public Record auth(String v) { auth = v; return this; }
+        public Record ip(String v) { ip = v; return this; }
+        public Record asn(Long v) { asn = v; return this; }
+
+        public ObjectNode node() {
+            ObjectNode r = MAPPER.createObjectNode();
+            r.put("time", Instant.ofEpochMilli(ts + 90_000).toString());
+            r.put("resourceId", "/tenants/" + tenant + "/providers/Microsoft.aadiam");
+            r.put("operationName", "Sign-in activity");
+            r.put("category", category);
+            r.put("tenantId", tenant);
+            r.put("resultType", errorCode == null ? "0" : String.valueOf(errorCode));
+            r.put("resultSignature", "None");
+            r.put("resultDescription", errorCode == null || errorCode == 0 ? null : "Invalid username or password.");
+            r.put("callerIpAddress", ip);
+            r.put("Level", 4);
+            ObjectNode p = r.putObject("properties");
+            p.put("id", id);
+            p.put("createdDateTime", Instant.ofEpochMilli(ts).toString().replace("Z", "+00:00"));
+            p.put("userPrincipalName", upn);
+            p.put("appId", appId);
+            p.put("appDisplayName", "Office 365 Exchange Online");
+            p.put("ipAddress", ip);
+            if (asn != null) p.put("autonomousSystemNumber", asn);
+            if (interactive != null) p.put("isInteractive", interactive);
+            p.put("authenticationRequirement", auth);
+            p.put("userAgent", "python-requests/2.31");
+            ObjectNode status = p.putObject("status");
+            status.put("errorCode", errorCode == null ? 0 : errorCode);
+            p.putObject("deviceDetail").put("operatingSystem", "Linux");
+            return r;
+        }
+
+        public String json() {
+            return node().toString();
+        }
+    }
+
+    /** A normalised sign-in that detection A keeps, for harness tests. */
+    public static SignIn signIn(String upn, long ts) {
+        SignIn s = new SignIn();
+        s.timestamp = ts;
+        s.tenantId = TENANT;
+        s.category = Categories.NON_INTERACTIVE;
+        s.id = "id-" + IDS.incrementAndGet();
+        s.userPrincipalName = upn;
+        s.resultType = "50126";
+        s.errorCode = 50126;
+        s.isInteractive = false;
+        s.authenticationRequirement = "singleFactorAuthentication";
+        s.ipAddress = "203.0.113.7";
+        s.asn = 64500L;
+        s.success = false;
+        return s;
+    }
+}
