@@ -107,13 +107,16 @@ public final class ReplayJob {
         }
     }
 
-    /** Runs the replay; used by the main and by tests. */
+    /** Runs the replay on a local MiniCluster of its own. */
     public static Summary run(Path in, Path out, JobOptions options, PrintStream progress) throws Exception {
-        long started = System.currentTimeMillis();
         int parallelism = options.get(JobOptions.PARALLELISM);
         if (parallelism <= 0) parallelism = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
-        Configuration conf = new Configuration();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        return run(StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration()), in, out, options);
+    }
+
+    /** Runs the replay on {@code env} (tests pass their MiniCluster's environment). */
+    public static Summary run(StreamExecutionEnvironment env, Path in, Path out, JobOptions options) throws Exception {
+        long started = System.currentTimeMillis();
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.getConfig().enableObjectReuse();
 
