@@ -34,6 +34,8 @@ public final class EventHubsSource {
                 .setStartingOffsets(startingOffsets(options.get(JobOptions.SOURCE_START)))
                 .setDeserializer(new EventHubsDeserializer(parser))
                 .setProperties(clientProperties(options, connectionString))
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .setClientIdPrefix(options.get(JobOptions.SOURCE_GROUP))
                 .build();
     }
 
@@ -50,8 +52,6 @@ public final class EventHubsSource {
         p.setProperty("request.timeout.ms", "60000");
         p.setProperty("session.timeout.ms", "30000");
         p.setProperty("max.poll.interval.ms", "300000");
-        p.setProperty("commit.offsets.on.checkpoint", "true");
-        p.setProperty("client.id.prefix", options.get(JobOptions.SOURCE_GROUP));
         String ca = options.get(JobOptions.SOURCE_CA_FILE);
         if (ca != null) {
             p.setProperty("ssl.truststore.type", "PEM");

@@ -1,0 +1,72 @@
+package io.entrawatch;
+
+import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.Secrets;
+import io.entrawatch.ingest.EventHubsSource;
+import io.entrawatch.ingest.ParsedMessage;
+import io.entrawatch.pipeline.DetectionPipeline;
+import io.entrawatch.sink.DeadLetterSinks;
+import io.entrawatch.sink.elasticsearch.ConnectionSettings;
+import io.entrawatch.sink.elasticsearch.ElasticsearchSink;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+
+/**
+ * The streaming job: Entra ID sign-in logs from Azure Event Hubs (Kafka endpoint) in, detections,
+ * alerts out to Elasticsearch. Options: {@code --help}; secrets from the environment or files.
+ */
+public final class EntraWatchJob {
+    private static final Logger LOG = LoggerFactory.getLogger(EntraWatchJob.class);
+
+    private EntraWatchJob() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println("entrawatch: streaming detections for Microsoft Entra ID sign-in logs\n"
+                    + "secrets: EVENTHUBS_CONNECTION_STRING, ES_PASSWORD or ES_API_KEY (or the *-file options)\n"
+                    + "options (--name value, or --config FILE with 'name: value' lines):\n" + JobOptions.help());
+            return;
+        }
+        JobOptions options = JobOptions.parse(args, null);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        defineJob(env, options, System.getenv());
+        env.execute(options.get(JobOptions.JOB_NAME));
+    }
+
+    /**
+     * Production wiring: Event Hubs source, the shared pipeline, Elasticsearch and dead-letter sinks.
+     * Secrets are read from {@code environment} (or the files the options name).
+     */
+    public static void defineJob(StreamExecutionEnvironment env, JobOptions options, Map<String, String> environment) {
+        String connectionString = Secrets.read(options.get(JobOptions.SOURCE_SECRET_FILE), Secrets.EVENTHUBS_ENV, environment);
+        ConnectionSettings elasticsearch = ConnectionSettings.fromOptions(options, environment);
+        configure(env, options);
+        DataStream<ParsedMessage> messages = env
+                .fromSource(EventHubsSource.create(options, connectionString, DetectionPipeline.parser(options)),
+                        DetectionPipeline.watermarks(options), "Event Hubs")
+                .uid("event-hubs-source");
+        DetectionPipeline.Outputs outputs = DetectionPipeline.defineWorkflow(messages, options);
+        outputs.alerts.sinkTo(ElasticsearchSink.forAlerts(options, elasticsearch))
+                .uid("alerts-to-elasticsearch").name("Alerts to Elasticsearch");
+        DeadLetterSinks.attach(outputs.deadLetters, options, connectionString, elasticsearch);
+
+        LOG.info("entrawatch starting: topics {} on {}, alerts to {} index {}, options {}",
+                options.get(JobOptions.SOURCE_TOPICS), options.get(JobOptions.SOURCE_BOOTSTRAP),
+                elasticsearch.hosts(), options.get(JobOptions.ES_INDEX), options.explicitValues());
+    }
+
+    /** Checkpointing (offsets are committed and the sink flushed on each), parallelism, object reuse. */
+    static void configure(StreamExecutionEnvironment env, JobOptions options) {
+        long interval = options.get(JobOptions.CHECKPOINT_INTERVAL).toMillis();
+        if (interval > 0) env.enableCheckpointing(interval, CheckpointingMode.EXACTLY_ONCE);
+        int parallelism = options.get(JobOptions.PARALLELISM);
+        if (parallelism > 0) env.setParallelism(parallelism);
+        // Safe: no operator keeps a reference to an input record after handing it on.
+        env.getConfig().enableObjectReuse();
+    }
+}

@@ -1,0 +1,50 @@
+package io.entrawatch.sink;
+
+import io.entrawatch.config.JobOptions;
+import io.entrawatch.ingest.EventHubsSource;
+import io.entrawatch.model.DeadLetter;
+import io.entrawatch.sink.elasticsearch.ConnectionSettings;
+import io.entrawatch.sink.elasticsearch.ElasticsearchSink;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/** Where dead letters go: an Elasticsearch index (default) or a Kafka topic on the Event Hubs namespace. */
+public final class DeadLetterSinks {
+    private DeadLetterSinks() {}
+
+    public static void attach(DataStream<DeadLetter> deadLetters, JobOptions options, String connectionString,
+            ConnectionSettings elasticsearch) {
+        String target = options.get(JobOptions.DLQ_TARGET).toLowerCase(Locale.ROOT);
+        switch (target) {
+            case "elasticsearch":
+                deadLetters.sinkTo(ElasticsearchSink.forDeadLetters(options, elasticsearch))
+                        .uid("dead-letters-to-elasticsearch").name("Dead letters to Elasticsearch");
+                break;
+            case "kafka":
+                String topic = options.get(JobOptions.DLQ_TOPIC);
+                deadLetters.sinkTo(KafkaSink.<DeadLetter>builder()
+                                .setBootstrapServers(options.get(JobOptions.SOURCE_BOOTSTRAP))
+                                .setKafkaProducerConfig(EventHubsSource.clientProperties(options, connectionString))
+                                // Event Hubs has no Kafka transactions: at-least-once, keyed by position.
+                                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                                .setRecordSerializer(KafkaRecordSerializationSchema.<DeadLetter>builder()
+                                        .setTopic(topic)
+                                        .setKeySerializationSchema((SerializationSchema<DeadLetter>) d ->
+                                                d.documentId().getBytes(StandardCharsets.UTF_8))
+                                        .setValueSerializationSchema((SerializationSchema<DeadLetter>) d ->
+                                                DeadLetterDocuments.toJson(d).getBytes(StandardCharsets.UTF_8))
+                                        .build())
+                                .build())
+                        .uid("dead-letters-to-kafka").name("Dead letters to Kafka " + topic);
+                break;
+            default:
+                throw new IllegalArgumentException("--dead-letter.target '" + target + "': use elasticsearch or kafka");
+        }
+    }
+}
