@@ -110,7 +110,7 @@ final class BulkRequests {
     }
 
     private static int actionSizeEstimate(IndexRequestEntry e) {
-        return 32 + e.index().length() + (e.id() == null ? 0 : e.id().length());
+        return 40 + e.index().length() + (e.id() == null ? 0 : e.id().length());
     }
 
     private static void writeAction(ByteArrayOutputStream out, IndexRequestEntry e) {
