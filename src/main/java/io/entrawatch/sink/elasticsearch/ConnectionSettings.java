@@ -1,0 +1,219 @@
+package io.entrawatch.sink.elasticsearch;
+
+import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.Secrets;
+import org.apache.http.Header;
+import org.apache.http.HttpHost;
+import org.apache.http.message.BasicHeader;
+import org.elasticsearch.client.RestClient;
+import org.elasticsearch.client.RestClientBuilder;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Where Elasticsearch is and how to log in: hosts, basic auth or an API key, and an optional CA
+ * certificate for https. Serializable, because it travels with the sink to the TaskManagers.
+ *
+ * <p>Secrets arrive already read (see {@link Secrets}) and are never shown: {@link #toString()} masks
+ * them, and no exception or log line built here contains them. The CA certificate is carried as PEM
+ * text, read once on the client, so TaskManagers need not have the file.
+ */
+public final class ConnectionSettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final List<String> hosts;
+    private final String username;
+    private final String password;
+    private final String apiKey;
+    private final String caCertificatesPem;
+    /** Where the CA PEM came from, for messages (a file name or "inline"). */
+    private final String caCertificatesSource;
+
+    private ConnectionSettings(Builder b) {
+        this.hosts = List.copyOf(b.hosts);
+        this.username = b.username;
+        this.password = b.password;
+        this.apiKey = b.apiKey;
+        this.caCertificatesPem = b.caCertificatesPem;
+        this.caCertificatesSource = b.caCertificatesSource;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Settings from the job's {@code es.*} options; the password and API key come from the files named
+     * by {@code es.password-file} / {@code es.api-key-file}, else from env ES_PASSWORD / ES_API_KEY.
+     */
+    public static ConnectionSettings fromOptions(JobOptions options, Map<String, String> env) {
+        Builder b = builder().hosts(options.get(JobOptions.ES_HOSTS));
+        String user = options.get(JobOptions.ES_USERNAME);
+        if (user != null) {
+            String password = Secrets.read(options.get(JobOptions.ES_PASSWORD_FILE), Secrets.ES_PASSWORD_ENV, env);
+            if (password == null) {
+                throw new IllegalArgumentException("--" + JobOptions.ES_USERNAME.name + " is set but no password: set env "
+                        + Secrets.ES_PASSWORD_ENV + " or --" + JobOptions.ES_PASSWORD_FILE.name);
+            }
+            b.basicAuth(user, password);
+        } else {
+            String apiKey = Secrets.read(options.get(JobOptions.ES_API_KEY_FILE), Secrets.ES_API_KEY_ENV, env);
+            if (apiKey != null) b.apiKey(apiKey);
+        }
+        String ca = options.get(JobOptions.ES_CA_FILE);
+        if (ca != null) b.caCertificatesFile(Path.of(ca));
+        return b.build();
+    }
+
+    public List<String> hosts() {
+        return hosts;
+    }
+
+    /**
+     * A low-level REST client for these settings. Socket timeout = {@code requestTimeout}: a bulk that
+     * gets no answer for that long fails and is retried. The caller closes it.
+     */
+    public RestClient createClient(Duration requestTimeout) {
+        List<HttpHost> httpHosts = new ArrayList<>();
+        String pathPrefix = null;
+        for (String h : hosts) {
+            URI uri = parseHost(h);
+            httpHosts.add(new HttpHost(uri.getHost(), uri.getPort() < 0 ? defaultPort(uri) : uri.getPort(), uri.getScheme()));
+            String path = uri.getRawPath() == null || uri.getRawPath().equals("/") ? "" : uri.getRawPath();
+            if (pathPrefix != null && !pathPrefix.equals(path)) {
+                throw new IllegalArgumentException("all Elasticsearch hosts must have the same path prefix");
+            }
+            pathPrefix = path;
+        }
+        RestClientBuilder builder = RestClient.builder(httpHosts.toArray(new HttpHost[0]));
+        if (pathPrefix != null && !pathPrefix.isEmpty()) builder.setPathPrefix(pathPrefix);
+        builder.setDefaultHeaders(authHeaders());
+        int timeoutMs = (int) Math.min(Integer.MAX_VALUE, requestTimeout.toMillis());
+        builder.setRequestConfigCallback(rc -> rc.setConnectTimeout(Math.min(timeoutMs, 10_000))
+                .setSocketTimeout(timeoutMs).setConnectionRequestTimeout(timeoutMs));
+        if (caCertificatesPem != null) {
+            SSLContext ssl = PemTrust.sslContext(caCertificatesPem, caCertificatesSource);
+            builder.setHttpClientConfigCallback(hc -> hc.setSSLContext(ssl));
+        }
+        return builder.build();
+    }
+
+    /** Preemptive credentials: no 401 round trip per connection, and no credentials provider to leak them. */
+    private Header[] authHeaders() {
+        if (apiKey != null) return new Header[] {new BasicHeader("Authorization", "ApiKey " + apiKey)};
+        if (username != null) {
+            String token = Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+            return new Header[] {new BasicHeader("Authorization", "Basic " + token)};
+        }
+        return new Header[0];
+    }
+
+    private static int defaultPort(URI uri) {
+        return "https".equals(uri.getScheme()) ? 443 : 9200;
+    }
+
+    static URI parseHost(String host) {
+        URI uri;
+        try {
+            uri = URI.create(host.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Elasticsearch host '" + host + "' is not a URL such as https://es.example.com:9200");
+        }
+        String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!"http".equals(scheme) && !"https".equals(scheme) || uri.getHost() == null) {
+            throw new IllegalArgumentException("Elasticsearch host '" + host + "' must be http(s)://host[:port]");
+        }
+        if (uri.getUserInfo() != null) {
+            // Never echo the URL back: it holds credentials.
+            throw new IllegalArgumentException("Elasticsearch hosts must not carry credentials; use --es.username or an API key");
+        }
+        return uri;
+    }
+
+    @Override
+    public String toString() {
+        String auth = apiKey != null ? "apiKey=" + Secrets.mask(apiKey)
+                : username != null ? "user=" + username + ", password=" + Secrets.mask(password) : "no auth";
+        return "ConnectionSettings{hosts=" + hosts + ", " + auth + ", ca="
+                + (caCertificatesPem == null ? "JVM trust store" : caCertificatesSource) + "}";
+    }
+
+    /** Builds {@link ConnectionSettings}; either basic auth or an API key, not both. */
+    public static final class Builder {
+        private List<String> hosts = List.of("http://localhost:9200");
+        private String username;
+        private String password;
+        private String apiKey;
+        private String caCertificatesPem;
+        private String caCertificatesSource;
+
+        private Builder() {}
+
+        /** Base URLs, e.g. {@code https://es1:9200}; requests spread over them. */
+        public Builder hosts(List<String> hosts) {
+            if (hosts == null || hosts.isEmpty()) throw new IllegalArgumentException("at least one Elasticsearch host is needed");
+            hosts.forEach(ConnectionSettings::parseHost);
+            this.hosts = List.copyOf(hosts);
+            return this;
+        }
+
+        public Builder hosts(String... hosts) {
+            return hosts(List.of(hosts));
+        }
+
+        public Builder basicAuth(String username, String password) {
+            if (username == null || username.isEmpty() || password == null) {
+                throw new IllegalArgumentException("basic auth needs a user name and a password");
+            }
+            this.username = username;
+            this.password = password;
+            return this;
+        }
+
+        /** The encoded API key ({@code base64(id:key)}), sent as {@code Authorization: ApiKey <key>}. */
+        public Builder apiKey(String apiKey) {
+            if (apiKey == null || apiKey.isBlank()) throw new IllegalArgumentException("the API key is empty");
+            this.apiKey = apiKey.strip();
+            return this;
+        }
+
+        /** Trust exactly the CA certificates in this PEM file (instead of the JVM's trust store). */
+        public Builder caCertificatesFile(Path pemFile) {
+            try {
+                this.caCertificatesPem = Files.readString(pemFile, StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read CA file " + pemFile + ": " + e, e);
+            }
+            this.caCertificatesSource = pemFile.toString();
+            PemTrust.certificates(caCertificatesPem, caCertificatesSource); // fail now, on the client, if unreadable
+            return this;
+        }
+
+        /** Trust exactly the CA certificates in this PEM text. */
+        public Builder caCertificatesPem(String pem) {
+            PemTrust.certificates(pem, "inline PEM");
+            this.caCertificatesPem = pem;
+            this.caCertificatesSource = "inline PEM";
+            return this;
+        }
+
+        public ConnectionSettings build() {
+            if (apiKey != null && username != null) {
+                throw new IllegalArgumentException("set either basic auth (--es.username) or an API key, not both");
+            }
+            return new ConnectionSettings(this);
+        }
+    }
+}
