@@ -38,7 +38,7 @@ public final class DeadLetterSinks {
                                         .setKeySerializationSchema((SerializationSchema<DeadLetter>) d ->
                                                 d.documentId().getBytes(StandardCharsets.UTF_8))
                                         .setValueSerializationSchema((SerializationSchema<DeadLetter>) d ->
-                                                DeadLetterDocuments.toJson(d).getBytes(StandardCharsets.UTF_8))
+                                                DeadLetterDocuments.json(d))
                                         .build())
                                 .build())
                         .uid("dead-letters-to-kafka").name("Dead letters to Kafka " + topic);

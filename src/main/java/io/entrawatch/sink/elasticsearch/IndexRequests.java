@@ -1,16 +1,11 @@
 package io.entrawatch.sink.elasticsearch;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.entrawatch.model.Alert;
 import io.entrawatch.model.DeadLetter;
+import io.entrawatch.sink.DeadLetterDocuments;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 
 /**
  * Turns the job's records into documents: an {@link Alert} into its ECS document (DETECTIONS.md
@@ -23,7 +18,6 @@ import java.time.Instant;
  * The dead-letter template ({@code elasticsearch/dead-letters-template.json}) maps them.
  */
 public final class IndexRequests {
-    private static final JsonFactory JSON = new JsonFactory();
 
     private IndexRequests() {}
 
@@ -39,8 +33,7 @@ public final class IndexRequests {
     /** A dead letter under {@link DeadLetter#documentId()}: re-delivered after a restart, it overwrites itself. */
     public static IndexRequestEntry deadLetter(DeadLetter d, String deadLetterIndex) {
         return IndexRequestEntry.deadLetter(deadLetterIndex, d.documentId(),
-                deadLetterJson(d.kind, d.reason, d.payload, d.payloadBytes, d.topic, d.partition, d.offset,
-                        d.recordIndex, d.observedAt, null, null));
+                DeadLetterDocuments.json(d));
     }
 
     /** Converter of alerts for {@link ElasticsearchSink}: every alert into {@code index}. */
@@ -65,31 +58,8 @@ public final class IndexRequests {
         String id = original.id() == null ? null
                 : DeadLetter.REJECTED + ":" + original.index() + ":" + original.id();
         return IndexRequestEntry.deadLetter(deadLetterIndex, id,
-                deadLetterJson(DeadLetter.REJECTED, reason, payload, source.length, null, -1, -1, -1, observedAt,
+                DeadLetterDocuments.json(DeadLetter.REJECTED, reason, payload, source.length, null, -1, -1, -1, observedAt,
                         original.index(), original.id()));
-    }
-
-    static byte[] deadLetterJson(String kind, String reason, String payload, long payloadBytes, String topic,
-            int partition, long offset, int recordIndex, long observedAt, String originalIndex, String originalId) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + (payload == null ? 0 : payload.length() * 2));
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("@timestamp", Instant.ofEpochMilli(observedAt).toString());
-            g.writeStringField("kind", kind);
-            g.writeStringField("reason", reason);
-            if (topic != null) g.writeStringField("topic", topic);
-            if (partition >= 0) g.writeNumberField("partition", partition);
-            if (offset >= 0) g.writeNumberField("offset", offset);
-            if (recordIndex >= 0) g.writeNumberField("record_index", recordIndex);
-            if (originalIndex != null) g.writeStringField("original_index", originalIndex);
-            if (originalId != null) g.writeStringField("original_id", originalId);
-            g.writeNumberField("payload_bytes", payloadBytes);
-            g.writeStringField("payload", payload);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
-        }
-        return out.toByteArray();
     }
 
     /** The first {@code maxBytes} bytes as text, never splitting a UTF-8 sequence. */
