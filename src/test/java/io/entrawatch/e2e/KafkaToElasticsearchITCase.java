@@ -1,0 +1,196 @@
+package io.entrawatch.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entrawatch.EntraWatchJob;
+import io.entrawatch.TestRecords;
+import io.entrawatch.TestRecords.Record;
+import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.Secrets;
+import io.entrawatch.replay.ReplayJob;
+import io.entrawatch.testing.LocalElasticsearch;
+import io.entrawatch.testing.LocalKafka;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static io.entrawatch.TestRecords.MIN;
+import static io.entrawatch.TestRecords.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * End to end on real servers: messages produced to a real Kafka broker that authenticates like Event
+ * Hubs (SASL_SSL, PLAIN, {@code $ConnectionString}), the production job wiring
+ * ({@link EntraWatchJob#defineJob}) on a MiniCluster at parallelism 2, and a real Elasticsearch node
+ * (9.2 over HTTPS with basic auth, and 8.19). The documents in Elasticsearch must be exactly the ones
+ * jobs/replay computes for the same messages, with the same ids.
+ */
+class KafkaToElasticsearchITCase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    Path dir;
+
+    private static List<Record> users(int n, String prefix, long ts) {
+        return IntStream.range(0, n).mapToObj(i -> TestRecords.sprayFailure(prefix + i + "@contoso.com", ts + i * 1000L))
+                .collect(Collectors.toList());
+    }
+
+    /** The scenario, in arrival order on partition 0. */
+    private static List<String> scenario() {
+        List<String> m = new ArrayList<>();
+        m.add(TestRecords.envelope(users(31, "spray", T0 + MIN)));                            // alert: 31 users
+        m.add(TestRecords.envelope(users(29, "near", T0 + 11 * MIN)));                        // 29: no alert
+        List<Record> other = users(30, "o", T0 + 21 * MIN);
+        other.forEach(r -> r.tenant(TestRecords.OTHER_TENANT).errorCode(50053));
+        m.add(TestRecords.envelope(other));                                                   // alert: other tenant
+        m.add("{\"records\":[{\"category\":\"SignInLogs\",\"tenantId\":\"t\",\"time\":\"yesterday\"}]}"); // malformed
+        m.add("not json at all");                                                             // malformed
+        m.add(TestRecords.envelope(List.of(TestRecords.sprayFailure("ahead@contoso.com", T0 + 30 * MIN))));
+        m.add(TestRecords.envelope(List.of(TestRecords.sprayFailure("near29@contoso.com", T0 + 12 * MIN)))); // late
+        return m;
+    }
+
+    /** Moves the watermark of a partition past every window of the scenario. */
+    private static String flush() {
+        return TestRecords.envelope(List.of(TestRecords.sprayFailure("flush@contoso.com", T0 + 120 * MIN).interactive(true)));
+    }
+
+    @ParameterizedTest(name = "Elasticsearch {0}")
+    @ValueSource(strings = {LocalElasticsearch.V9, LocalElasticsearch.V8})
+    void alertsAndDeadLettersLandInElasticsearchExactlyAsReplayComputesThem(String version) throws Exception {
+        LocalKafka kafka = LocalKafka.shared();
+        boolean secure = version.equals(LocalElasticsearch.V9);
+        LocalElasticsearch es = LocalElasticsearch.shared(version, secure);
+        String suffix = version.replace('.', '-') + "-" + System.nanoTime();
+        String topic = "signins-" + suffix;
+        String alertIndex = "alerts-" + suffix;
+        String deadLetterIndex = "dead-letters-" + suffix;
+        kafka.createTopic(topic, 2);
+
+        List<String> messages = scenario();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (String m : messages) producer.send(new ProducerRecord<>(topic, 0, null, m.getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(topic, 0, null, flush().getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(topic, 1, null, flush().getBytes(StandardCharsets.UTF_8))).get();
+        }
+
+        List<String> args = new ArrayList<>(List.of(
+                "--source.bootstrap-servers", kafka.getBootstrapServers(),
+                "--source.topic", topic,
+                "--source.group-id", "e2e-" + suffix,
+                "--source.starting-offsets", "earliest",
+                "--source.ssl.ca-file", kafka.getCaFile().toString(),
+                "--es.hosts", es.getUrl(),
+                "--es.index", alertIndex,
+                "--dead-letter.index", deadLetterIndex,
+                "--checkpoint.interval", "2 s",
+                "--parallelism", "2"));
+        Map<String, String> environment = new HashMap<>();
+        environment.put(Secrets.EVENTHUBS_ENV, kafka.getConnectionString());
+        if (secure) {
+            args.addAll(List.of("--es.username", es.getUsername(), "--es.ca-file", es.getCaFile().toString()));
+            environment.put(Secrets.ES_PASSWORD_ENV, es.getPassword());
+        }
+        JobOptions options = JobOptions.parse(args.toArray(new String[0]), null);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        EntraWatchJob.defineJob(env, options, environment);
+        JobClient job = env.executeAsync("e2e " + version);
+        try {
+            waitForCount(es, alertIndex, 2, 120_000);
+            waitForCount(es, deadLetterIndex, 3, 60_000);
+        } finally {
+            job.cancel().get();
+        }
+
+        // exactly the documents replay computes, under the same ids
+        Path in = dir.resolve("in.ndjson");
+        List<String> all = new ArrayList<>(messages);
+        all.add(flush());
+        Files.write(in, all, StandardCharsets.UTF_8);
+        Path out = dir.resolve("out.ndjson");
+        ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), in, out, JobOptions.defaults());
+        Map<String, JsonNode> expected = new TreeMap<>();
+        for (String line : Files.readAllLines(out)) {
+            JsonNode n = JSON.readTree(line);
+            String id = n.get("_id").asText();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) n).remove("_id");
+            expected.put(id, n);
+        }
+        Map<String, JsonNode> actual = new TreeMap<>();
+        for (JsonNode hit : JSON.readTree(es.search(alertIndex, "{\"size\":100}")).at("/hits/hits")) {
+            actual.put(hit.get("_id").asText(), hit.get("_source"));
+        }
+        assertEquals(expected, actual);
+        assertEquals(2, actual.size());
+        List<String> summary = actual.values().stream().map(a -> a.at("/azure/tenant_id").asText() + " "
+                + a.at("/azure/signinlogs/properties/status/error_code").asInt() + " "
+                + a.at("/detection/unique_user_count").asInt() + " " + a.at("/@timestamp").asText()).sorted()
+                .collect(Collectors.toList());
+        assertEquals(List.of(TestRecords.TENANT + " 50126 31 2025-11-14T01:10:00Z",
+                TestRecords.OTHER_TENANT + " 50053 30 2025-11-14T01:30:00Z"), summary);
+
+        // the template made source.ip an ip field: a range query over it works
+        JsonNode byIp = JSON.readTree(es.search(alertIndex,
+                "{\"query\":{\"term\":{\"source.ip\":\"203.0.113.0/24\"}}}"));
+        assertEquals(2, byIp.at("/hits/total/value").asInt());
+
+        List<String> dead = new ArrayList<>();
+        for (JsonNode hit : JSON.readTree(es.search(deadLetterIndex, "{\"size\":100,\"sort\":[{\"offset\":\"asc\"}]}")).at("/hits/hits")) {
+            JsonNode d = hit.get("_source");
+            dead.add(String.format(Locale.ROOT, "%s %s %d/%d#%d %s", d.get("kind").asText(), d.get("topic").asText(),
+                    d.get("partition").asInt(), d.get("offset").asLong(), d.path("record_index").asInt(-1),
+                    d.get("reason").asText().split(":")[0]));
+        }
+        assertEquals(List.of(
+                "malformed " + topic + " 0/3#0 timestamp 'yesterday' (time) is not a time",
+                "malformed " + topic + " 0/4#-1 invalid JSON",
+                "late " + topic + " 0/6#0 sign-in at 2025-11-14T01"), dead);
+    }
+
+    private static void waitForCount(LocalElasticsearch es, String index, long expected, long timeoutMillis) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        long count = -1;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                es.refresh(index);
+                count = es.count(index);
+            } catch (RuntimeException e) {
+                count = -1; // index not created yet
+            }
+            if (count >= expected) {
+                assertEquals(expected, count, "no more than expected in " + index);
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("waited " + timeoutMillis + " ms for " + expected + " documents in " + index + ", saw " + count);
+    }
+
+}
