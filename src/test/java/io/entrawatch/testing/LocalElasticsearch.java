@@ -1,0 +1,330 @@
+package io.entrawatch.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * A real single-node Elasticsearch (9.2.0 or 8.19.0, started by {@code deploy/local/services
+ * start-es} as a non-root user), plain HTTP or, when secure, HTTPS with its own CA and basic auth
+ * for a file-realm user. Comes with a tiny HTTP helper (java.net.http) for tests.
+ *
+ * <p>Each instance has its own free ports and temporary run dir. Starting one takes 10-25 s, so
+ * prefer {@link #shared(String)}: one node per version per JVM, stopped by a shutdown hook (and by
+ * the script's watchdog if the JVM dies without running its hooks).
+ */
+public final class LocalElasticsearch implements AutoCloseable {
+
+    public static final String V9 = "9.2.0";
+    public static final String V8 = "8.19.0";
+
+    private static final long START_TIMEOUT_SECONDS = 300;
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    private static final Map<String, LocalElasticsearch> SHARED = new HashMap<>();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path runDir;
+    private final String version;
+    private final String url;
+    private final String username;
+    private final String password;
+    private final Path caFile;
+    private final SSLContext sslContext;
+    private final HttpClient http;
+    private volatile boolean closed;
+
+    /** A status code and body. */
+    public record Response(int status, String body) {
+        public boolean isSuccess() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    private LocalElasticsearch(Path runDir, String version, String url, String username, String password,
+            Path caFile) {
+        this.runDir = runDir;
+        this.version = version;
+        this.url = url;
+        this.username = username;
+        this.password = password;
+        this.caFile = caFile;
+        this.sslContext = caFile == null ? null : sslContextTrusting(caFile);
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (sslContext != null) {
+            builder.sslContext(sslContext);
+        }
+        this.http = builder.build();
+    }
+
+    /** Starts a secured (HTTPS + basic auth) node of the given version. */
+    public static LocalElasticsearch start(String version) {
+        return start(version, true);
+    }
+
+    /**
+     * Starts a fresh node on free ports in a new temporary run dir and waits until
+     * {@code GET /_cluster/health} answers (yellow or green).
+     */
+    public static LocalElasticsearch start(String version, boolean secure) {
+        Path runDir = ServicesScript.newRunDir("entrawatch-es-");
+        Path cliLog = runDir.resolve("services-cli.log");
+        try {
+            ServicesScript.fetchOnce(cliLog);
+            for (int attempt = 1; ; attempt++) {
+                int[] ports = ServicesScript.freePorts(2);
+                List<String> args = new ArrayList<>(List.of("start-es",
+                        "--version", version,
+                        "--run-dir", runDir.toString(),
+                        "--port", Integer.toString(ports[0]),
+                        "--transport-port", Integer.toString(ports[1]),
+                        "--timeout", "240",
+                        "--owner-pid", ServicesScript.ownerPid()));
+                if (secure) {
+                    args.add("--secure");
+                }
+                try {
+                    ServicesScript.run(args, cliLog, START_TIMEOUT_SECONDS);
+                    break;
+                } catch (ServicesScript.PortInUseException e) {
+                    if (attempt >= 3) {
+                        throw e;
+                    }
+                }
+            }
+            Map<String, String> env = ServicesScript.readEnv(runDir);
+            String user = null;
+            String pass = null;
+            Path ca = null;
+            if (secure) {
+                user = ServicesScript.require(env, "ES_USERNAME");
+                pass = Files.readString(Path.of(ServicesScript.require(env, "ES_PASSWORD_FILE")),
+                        StandardCharsets.UTF_8).trim();
+                ca = Path.of(ServicesScript.require(env, "ES_CA_FILE"));
+            }
+            return new LocalElasticsearch(runDir, ServicesScript.require(env, "ES_VERSION"),
+                    ServicesScript.require(env, "ES_URL"), user, pass, ca);
+        } catch (RuntimeException | IOException e) {
+            stopQuietly(runDir);
+            ServicesScript.deleteRunDir(runDir);
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    /** One secured node of this version per JVM, stopped when the JVM exits. Do not close it. */
+    public static LocalElasticsearch shared(String version) {
+        return shared(version, true);
+    }
+
+    /** One node of this version and security mode per JVM, stopped when the JVM exits. Do not close it. */
+    public static LocalElasticsearch shared(String version, boolean secure) {
+        String key = version + (secure ? "/secure" : "/plain");
+        synchronized (SHARED) {
+            LocalElasticsearch es = SHARED.get(key);
+            if (es == null || es.closed) {
+                es = start(version, secure);
+                Runtime.getRuntime().addShutdownHook(new Thread(es::close, "LocalElasticsearch-shutdown"));
+                SHARED.put(key, es);
+            }
+            return es;
+        }
+    }
+
+    /** {@code https://127.0.0.1:PORT} when secure, else {@code http://127.0.0.1:PORT}. */
+    public String getUrl() {
+        return url;
+    }
+
+    /** The file-realm user, or null when security is off. */
+    public String getUsername() {
+        return username;
+    }
+
+    /** The user's generated password, or null when security is off. */
+    public String getPassword() {
+        return password;
+    }
+
+    /** The PEM CA that signed the node's HTTPS certificate, or null when security is off. */
+    public Path getCaFile() {
+        return caFile;
+    }
+
+    /** The server version, e.g. {@code 9.2.0}. */
+    public String getVersion() {
+        return version;
+    }
+
+    public boolean isSecure() {
+        return caFile != null;
+    }
+
+    public Path getRunDir() {
+        return runDir;
+    }
+
+    /** An SSLContext that trusts the node's CA (for other clients), or null when security is off. */
+    public SSLContext getSslContext() {
+        return sslContext;
+    }
+
+    // ------------------------------------------------------------------ HTTP helper
+
+    /** A request with this node's credentials; {@code jsonBody} may be null. Never throws on a status. */
+    public Response request(String method, String path, String jsonBody) {
+        return requestAs(username, password, method, path, jsonBody);
+    }
+
+    /** A request with other credentials (null user: none). Never throws on a status. */
+    public Response requestAs(String user, String pass, String method, String path, String jsonBody) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + (path.startsWith("/") ? path : "/" + path)))
+                .timeout(REQUEST_TIMEOUT)
+                .header("Accept", "application/json")
+                .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8));
+        if (jsonBody != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (user != null) {
+            String token = Base64.getEncoder().encodeToString((user + ":" + pass).getBytes(StandardCharsets.UTF_8));
+            b.header("Authorization", "Basic " + token);
+        }
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new Response(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + url + path + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** GET; the body, or an exception on a non-2xx status. */
+    public String get(String path) {
+        return ok("GET", path, request("GET", path, null));
+    }
+
+    /** POST a JSON body; the response body, or an exception on a non-2xx status. */
+    public String postJson(String path, String body) {
+        return ok("POST", path, request("POST", path, body));
+    }
+
+    /** PUT a JSON body; the response body, or an exception on a non-2xx status. */
+    public String putJson(String path, String body) {
+        return ok("PUT", path, request("PUT", path, body));
+    }
+
+    /** DELETE; the response body, or an exception on a non-2xx status. */
+    public String delete(String path) {
+        return ok("DELETE", path, request("DELETE", path, null));
+    }
+
+    /** {@code POST /index/_refresh}: makes what was indexed searchable. */
+    public void refresh(String index) {
+        postJson("/" + encode(index) + "/_refresh", null);
+    }
+
+    /** {@code POST /index/_search} with a JSON body such as {@code {"query":{"match_all":{}}}}. */
+    public String search(String index, String query) {
+        return postJson("/" + encode(index) + "/_search", query);
+    }
+
+    /** {@code GET /index/_count}: the number of searchable documents (refresh first). */
+    public long count(String index) {
+        String body = get("/" + encode(index) + "/_count");
+        try {
+            JsonNode count = JSON.readTree(body).get("count");
+            if (count == null) {
+                throw new IllegalStateException("no count in " + body);
+            }
+            return count.asLong();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String ok(String method, String path, Response r) {
+        if (!r.isSuccess()) {
+            throw new IllegalStateException(method + " " + path + " -> HTTP " + r.status() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    private static String encode(String index) {
+        return URLEncoder.encode(index, StandardCharsets.UTF_8).replace("%2C", ",").replace("%2A", "*");
+    }
+
+    private static SSLContext sslContextTrusting(Path caPem) {
+        try (InputStream in = Files.newInputStream(caPem)) {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            int i = 0;
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trust.setCertificateEntry("ca-" + i++, c);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot trust " + caPem + ": " + e, e);
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Stops the node (SIGTERM, SIGKILL after 30 s) and deletes its run dir. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopQuietly(runDir);
+        ServicesScript.deleteRunDir(runDir);
+    }
+
+    private static void stopQuietly(Path runDir) {
+        try {
+            ServicesScript.run(List.of("stop", "es", "--run-dir", runDir.toString()),
+                    runDir.resolve("services-cli.log"), 60);
+        } catch (RuntimeException e) {
+            System.err.println("LocalElasticsearch: stop failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalElasticsearch[" + version + ", " + url + ", " + runDir + "]";
+    }
+}

@@ -1,0 +1,286 @@
+package io.entrawatch.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * A real one-node Kafka broker (a child JVM started by {@code deploy/local/services start-kafka})
+ * that authenticates exactly like the Azure Event Hubs Kafka endpoint: SASL_SSL, mechanism PLAIN,
+ * username {@code $ConnectionString}, password an Event Hubs connection string, server certificate
+ * trusted through a PEM file.
+ *
+ * <p>Each instance has its own free ports and temporary run dir, so several can coexist. {@link
+ * #shared()} starts one per JVM, stopped by a shutdown hook; the broker is also stopped by the
+ * script's watchdog if this JVM dies without running its hooks.
+ */
+public final class LocalKafka implements AutoCloseable {
+
+    private static final long START_TIMEOUT_SECONDS = 120;
+    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(60);
+    private static LocalKafka shared;
+
+    private final Path runDir;
+    private final String bootstrapServers;
+    private final String connectionString;
+    private final Path caFile;
+    private volatile boolean closed;
+
+    private LocalKafka(Path runDir, String bootstrapServers, String connectionString, Path caFile) {
+        this.runDir = runDir;
+        this.bootstrapServers = bootstrapServers;
+        this.connectionString = connectionString;
+        this.caFile = caFile;
+    }
+
+    /** Starts a fresh broker on free ports in a new temporary run dir and waits until it is ready. */
+    public static LocalKafka start() {
+        Path runDir = ServicesScript.newRunDir("entrawatch-kafka-");
+        Path cliLog = runDir.resolve("services-cli.log");
+        try {
+            ServicesScript.fetchOnce(cliLog);
+            for (int attempt = 1; ; attempt++) {
+                int[] ports = ServicesScript.freePorts(3);
+                try {
+                    ServicesScript.run(List.of("start-kafka",
+                            "--run-dir", runDir.toString(),
+                            "--port", Integer.toString(ports[0]),
+                            "--internal-port", Integer.toString(ports[1]),
+                            "--controller-port", Integer.toString(ports[2]),
+                            "--timeout", "90",
+                            "--owner-pid", ServicesScript.ownerPid()), cliLog, START_TIMEOUT_SECONDS);
+                    break;
+                } catch (ServicesScript.PortInUseException e) {
+                    if (attempt >= 3) {
+                        throw e;
+                    }
+                }
+            }
+            Map<String, String> env = ServicesScript.readEnv(runDir);
+            Path connectionStringFile = Path.of(ServicesScript.require(env, "EVENTHUBS_CONNECTION_STRING_FILE"));
+            String connectionString = Files.readString(connectionStringFile, StandardCharsets.UTF_8).trim();
+            return new LocalKafka(runDir, ServicesScript.require(env, "KAFKA_BOOTSTRAP"), connectionString,
+                    Path.of(ServicesScript.require(env, "KAFKA_CA_FILE")));
+        } catch (RuntimeException | IOException e) {
+            stopQuietly(runDir);
+            ServicesScript.deleteRunDir(runDir);
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    /** One broker per JVM, started on first use and stopped when the JVM exits. Do not close it. */
+    public static synchronized LocalKafka shared() {
+        if (shared == null || shared.closed) {
+            LocalKafka kafka = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "LocalKafka-shutdown"));
+            shared = kafka;
+        }
+        return shared;
+    }
+
+    /** {@code 127.0.0.1:PORT} of the SASL_SSL listener. */
+    public String getBootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The Event Hubs-style connection string that is the SASL PLAIN password. */
+    public String getConnectionString() {
+        return connectionString;
+    }
+
+    /** The broker's certificate as PEM: a truststore for {@code ssl.truststore.type=PEM}. */
+    public Path getCaFile() {
+        return caFile;
+    }
+
+    /** The run dir with kafka.log, kafka.pid, services.env. */
+    public Path getRunDir() {
+        return runDir;
+    }
+
+    /**
+     * The client settings of an Event Hubs client, and nothing else: bootstrap servers,
+     * SASL_SSL, PLAIN with username {@code $ConnectionString} and the connection string as
+     * password, and the PEM truststore.
+     */
+    public Properties clientProperties() {
+        return clientProperties(connectionString);
+    }
+
+    /** {@link #clientProperties()} with another connection string (to test a wrong key). */
+    public Properties clientProperties(String connectionString) {
+        Properties p = new Properties();
+        p.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.setProperty(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
+        p.setProperty(SaslConfigs.SASL_MECHANISM, "PLAIN");
+        p.setProperty(SaslConfigs.SASL_JAAS_CONFIG,
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"$ConnectionString\" "
+                        + "password=\"" + connectionString + "\";");
+        p.setProperty(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
+        p.setProperty(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, caFile.toString());
+        return p;
+    }
+
+    /** Creates a topic (replication factor 1) and waits until every partition has a leader. */
+    public void createTopic(String name, int partitions) {
+        Properties p = clientProperties();
+        p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(CLIENT_TIMEOUT.toMillis()));
+        try (Admin admin = Admin.create(p)) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+                    .all().get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + CLIENT_TIMEOUT.toNanos();
+            while (true) {
+                String missing;
+                try {
+                    TopicDescription d = admin.describeTopics(List.of(name)).allTopicNames()
+                            .get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(name);
+                    missing = d.partitions().size() != partitions ? d.partitions().size() + " of " + partitions
+                            + " partitions" : d.partitions().stream()
+                                    .filter(pi -> pi.leader() == null || pi.leader().isEmpty())
+                                    .map(pi -> "partition " + pi.partition())
+                                    .collect(Collectors.joining(", "));
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                        throw e;
+                    }
+                    missing = "topic metadata";
+                }
+                if (missing.isEmpty()) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topic " + name + " has no leader for " + missing
+                            + " after " + CLIENT_TIMEOUT);
+                }
+                Thread.sleep(100);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create topic " + name + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Sends the values (no keys) to the topic, flushes, and waits until every one is acknowledged. */
+    public void produce(String topic, List<byte[]> values) {
+        Properties p = clientProperties();
+        p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
+        p.setProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(CLIENT_TIMEOUT.toMillis()));
+        p.setProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(CLIENT_TIMEOUT.toMillis()));
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>(values.size());
+            for (byte[] value : values) {
+                sent.add(producer.send(new ProducerRecord<>(topic, value)));
+            }
+            producer.flush();
+            for (Future<RecordMetadata> f : sent) {
+                f.get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot produce to " + topic + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * Reads the topic from the beginning (all partitions, no consumer group) until {@code count}
+     * records arrived or the timeout passed, and returns what it read.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> consume(String topic, int count, Duration timeout) {
+        Properties p = clientProperties();
+        p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.setProperty(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(CLIENT_TIMEOUT.toMillis()));
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            Collection<TopicPartition> partitions = consumer.partitionsFor(topic, CLIENT_TIMEOUT).stream()
+                    .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
+                    .collect(Collectors.toList());
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (records.size() < count && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    /** Topic names on the broker (internal ones excluded). */
+    public Set<String> listTopics() {
+        try (Admin admin = Admin.create(clientProperties())) {
+            return admin.listTopics().names().get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot list topics: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Stops the broker (SIGTERM, SIGKILL after 30 s) and deletes its run dir. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopQuietly(runDir);
+        ServicesScript.deleteRunDir(runDir);
+    }
+
+    private static void stopQuietly(Path runDir) {
+        try {
+            ServicesScript.run(List.of("stop", "kafka", "--run-dir", runDir.toString()),
+                    runDir.resolve("services-cli.log"), 60);
+        } catch (RuntimeException e) {
+            System.err.println("LocalKafka: stop failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalKafka[" + bootstrapServers + ", " + runDir + "]";
+    }
+}

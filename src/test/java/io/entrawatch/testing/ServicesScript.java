@@ -1,0 +1,210 @@
+package io.entrawatch.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Runs {@code deploy/local/services} for the test helpers: finds it, runs it with a timeout,
+ * reads the {@code services.env} it writes, picks free ports and cleans up run dirs.
+ */
+final class ServicesScript {
+
+    /** The script's exit status when a port it was given is already taken. */
+    static final int EXIT_PORT_IN_USE = 3;
+
+    private static final Object FETCH_LOCK = new Object();
+    private static volatile boolean fetched;
+
+    private ServicesScript() {}
+
+    /** Thrown when the script reports that a port is taken: pick other ports and try again. */
+    static final class PortInUseException extends IllegalStateException {
+        PortInUseException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The script: the system property {@code entrawatch.services.script}, or
+     * {@code deploy/local/services} in the working folder or one of its parents.
+     */
+    static Path script() {
+        String configured = System.getProperty("entrawatch.services.script");
+        if (configured != null && !configured.isBlank()) {
+            Path p = Paths.get(configured).toAbsolutePath();
+            if (!Files.isExecutable(p)) {
+                throw new IllegalStateException("entrawatch.services.script=" + p + " is not executable");
+            }
+            return p;
+        }
+        Path dir = Paths.get(System.getProperty("user.dir")).toAbsolutePath();
+        for (Path d = dir; d != null; d = d.getParent()) {
+            Path candidate = d.resolve("deploy/local/services");
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException(
+                "deploy/local/services not found from " + dir + " (set -Dentrawatch.services.script=PATH)");
+    }
+
+    /** Runs {@code services fetch} once per JVM (downloads on a fresh machine, quick afterwards). */
+    static void fetchOnce(Path logFile) {
+        if (fetched) {
+            return;
+        }
+        synchronized (FETCH_LOCK) {
+            if (!fetched) {
+                run(List.of("fetch"), logFile, 1200);
+                fetched = true;
+            }
+        }
+    }
+
+    /**
+     * Runs the script with the given arguments, its output appended to {@code logFile};
+     * fails with that output when it exits non-zero or does not finish in time.
+     */
+    static void run(List<String> args, Path logFile, long timeoutSeconds) {
+        List<String> command = new ArrayList<>();
+        command.add(script().toString());
+        command.addAll(args);
+        try {
+            Files.createDirectories(logFile.getParent());
+            Files.writeString(logFile, "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            long offset = Files.size(logFile);
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+                throw new IllegalStateException("`" + String.join(" ", command) + "` did not finish within "
+                        + timeoutSeconds + "s:\n" + tail(logFile, offset));
+            }
+            int rc = process.exitValue();
+            if (rc == EXIT_PORT_IN_USE) {
+                throw new PortInUseException(tail(logFile, offset));
+            }
+            if (rc != 0) {
+                throw new IllegalStateException("`" + String.join(" ", command) + "` failed (exit " + rc + "):\n"
+                        + tail(logFile, offset));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + command, e);
+        }
+    }
+
+    private static String tail(Path file, long fromOffset) throws IOException {
+        String all = Files.readString(file, StandardCharsets.UTF_8);
+        String part = fromOffset <= all.length() ? all.substring((int) fromOffset) : all;
+        return part.length() > 8000 ? "..." + part.substring(part.length() - 8000) : part;
+    }
+
+    /** Reads {@code services.env}: KEY=VALUE lines, the last line of a key wins. */
+    static Map<String, String> readEnv(Path runDir) {
+        Map<String, String> env = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(runDir.resolve("services.env"), StandardCharsets.UTF_8)) {
+                int eq = line.indexOf('=');
+                if (eq <= 0) {
+                    continue;
+                }
+                String value = line.substring(eq + 1);
+                if (value.equals("''")) {
+                    value = "";
+                }
+                if (value.contains("\\") || value.contains("'") || value.contains("\"")) {
+                    throw new IllegalStateException("unexpected quoting in services.env: " + line);
+                }
+                env.put(line.substring(0, eq), value);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return env;
+    }
+
+    static String require(Map<String, String> env, String key) {
+        String value = env.get(key);
+        if (value == null || value.isEmpty()) {
+            throw new IllegalStateException("services.env has no " + key + ": " + env);
+        }
+        return value;
+    }
+
+    /** {@code count} distinct ports free on 127.0.0.1 right now. */
+    static int[] freePorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                s.setReuseAddress(true);
+                sockets.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket s : sockets) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+        }
+    }
+
+    static Path newRunDir(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix).toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes a run dir unless {@code -Dentrawatch.keepRunDirs=true}. */
+    static void deleteRunDir(Path runDir) {
+        if (Boolean.getBoolean("entrawatch.keepRunDirs") || !Files.exists(runDir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(runDir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort: a temp folder
+                }
+            });
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    static String ownerPid() {
+        return Long.toString(ProcessHandle.current().pid());
+    }
+}
