@@ -9,7 +9,7 @@ final class ErrorCatalog {
     static final int[] FAILURE_CODES = {50053, 50126, 50055, 50056, 50064, 50144};
 
     private static final Map<Integer, String> REASONS = new HashMap<>();
-    private static final Map<Integer, String> QUOTED = new HashMap<>();
+    private static final Map<Integer, byte[]> QUOTED = new HashMap<>();
 
     static {
         put(50126, "Error validating credentials due to invalid username or password.");
@@ -41,11 +41,13 @@ final class ErrorCatalog {
         put(50034, "The user account does not exist in the directory.");
     }
 
+    private static final byte[] QUOTED_OTHER = Json.quoteBytes("Other.");
+
     private ErrorCatalog() {}
 
     private static void put(int code, String reason) {
         REASONS.put(code, reason);
-        QUOTED.put(code, Json.quote(reason));
+        QUOTED.put(code, Json.quoteBytes(reason));
     }
 
     static String reason(int code) {
@@ -54,9 +56,9 @@ final class ErrorCatalog {
     }
 
     /** The reason as a JSON string literal. */
-    static String quotedReason(int code) {
-        String q = QUOTED.get(code);
-        return q != null ? q : "\"Other.\"";
+    static byte[] quotedReason(int code) {
+        byte[] q = QUOTED.get(code);
+        return q != null ? q : QUOTED_OTHER;
     }
 
     static boolean isFailureCode(int code) {

@@ -106,6 +106,8 @@ public final class GenerateMain {
         GeneratorConfig cfg = b.build();
 
         long t0 = System.nanoTime();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
         TrafficGenerator gen = new TrafficGenerator(cfg);
         GroundTruth truth = gen.groundTruth();
         if (truthFile != null) Files.writeString(Path.of(truthFile), truth.toJson() + "\n", StandardCharsets.UTF_8);
@@ -135,11 +137,16 @@ public final class GenerateMain {
             if (toStdout) os.flush();
         }
         double secs = (System.nanoTime() - t0) / 1e9;
+        double cpuSecs = cpu0 < 0 ? -1 : (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
         PrintStream summary = err;
         summary.printf(Locale.ROOT, "generate: wrote %s: %,d records (+%,d duplicates) in %,d messages, %,d bytes (%.1f MB),"
                         + " avg %,d bytes/record, in %.1f s (%,.0f records/s, %.1f MB/s)%n",
                 toStdout ? "stdout" : out, s.records(), s.duplicates(), s.messages(), s.bytes(), s.bytes() / 1e6,
                 s.deliveries() == 0 ? 0 : s.bytes() / s.deliveries(), secs, s.records() / secs, s.bytes() / 1e6 / secs);
+        if (cpuSecs > 0) {
+            summary.printf(Locale.ROOT, "generate: generating thread used %.1f s of CPU: %,.0f records/s, %.1f MB/s per core%n",
+                    cpuSecs, s.records() / cpuSecs, s.bytes() / 1e6 / cpuSecs);
+        }
         summary.printf(Locale.ROOT, "generate: categories %s; %,d delayed, %,d planted; event time %s .. %s%n",
                 s.byCategory(), s.delayed(), s.planted(), s.firstEvent(), s.lastEvent());
         for (PlantedAttack a : truth.attacks()) {

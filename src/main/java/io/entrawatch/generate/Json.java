@@ -16,27 +16,37 @@ final class Json {
     private Json() {}
 
     /** Appends {@code "s"} with JSON escaping. */
-    static void str(StringBuilder sb, String s) {
+    static void str(ByteSink sb, String s) {
         sb.append('"');
         escape(sb, s);
         sb.append('"');
     }
 
-    static void escape(StringBuilder sb, String s) {
+    static void escape(ByteSink sb, String s) {
         int n = s.length();
+        int i = 0;
+        while (i < n) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+            i++;
+        }
+        if (i == n) {
+            sb.ascii(s);
+            return;
+        }
         int start = 0;
-        for (int i = 0; i < n; i++) {
+        for (; i < n; i++) {
             char c = s.charAt(i);
             if (c == '"' || c == '\\' || c < 0x20) {
                 sb.append(s, start, i);
                 switch (c) {
-                    case '"' -> sb.append("\\\"");
-                    case '\\' -> sb.append("\\\\");
-                    case '\n' -> sb.append("\\n");
-                    case '\r' -> sb.append("\\r");
-                    case '\t' -> sb.append("\\t");
+                    case '"' -> sb.ascii("\\\"");
+                    case '\\' -> sb.ascii("\\\\");
+                    case '\n' -> sb.ascii("\\n");
+                    case '\r' -> sb.ascii("\\r");
+                    case '\t' -> sb.ascii("\\t");
                     default -> {
-                        sb.append("\\u00");
+                        sb.ascii("\\u00");
                         sb.append(HEX[c >> 4]).append(HEX[c & 0xF]);
                     }
                 }
@@ -48,13 +58,20 @@ final class Json {
 
     /** Returns the JSON string literal of {@code s} (with quotes). */
     static String quote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 8);
+        ByteSink sb = new ByteSink(s.length() + 8);
         str(sb, s);
         return sb.toString();
     }
 
+    /** The JSON string literal of {@code s} (with quotes), as UTF-8 bytes. */
+    static byte[] quoteBytes(String s) {
+        ByteSink sb = new ByteSink(s.length() + 8);
+        str(sb, s);
+        return sb.toByteArray();
+    }
+
     /** Appends a lower-case UUID text built from two 64-bit values (version 4 bits set). */
-    static void uuid(StringBuilder sb, long hi, long lo) {
+    static void uuid(ByteSink sb, long hi, long lo) {
         hi = (hi & 0xFFFFFFFFFFFF0FFFL) | 0x0000000000004000L;
         lo = (lo & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         hex(sb, hi >>> 32, 8);
@@ -69,12 +86,12 @@ final class Json {
     }
 
     static String uuid(long hi, long lo) {
-        StringBuilder sb = new StringBuilder(36);
+        ByteSink sb = new ByteSink(36);
         uuid(sb, hi, lo);
         return sb.toString();
     }
 
-    static void hex(StringBuilder sb, long v, int digits) {
+    static void hex(ByteSink sb, long v, int digits) {
         for (int i = (digits - 1) * 4; i >= 0; i -= 4) {
             sb.append(HEX[(int) ((v >>> i) & 0xF)]);
         }
@@ -84,7 +101,7 @@ final class Json {
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
 
     /** Appends {@code n} base64url characters drawn from the bits of the two values. */
-    static void b64(StringBuilder sb, long a, long b, int n) {
+    static void b64(ByteSink sb, long a, long b, int n) {
         for (int i = 0; i < n; i++) {
             long src = i < 10 ? a : b;
             int shift = (i % 10) * 6;
@@ -92,19 +109,19 @@ final class Json {
         }
     }
 
-    static void pad2(StringBuilder sb, int v) {
+    static void pad2(ByteSink sb, int v) {
         if (v < 10) sb.append('0');
         sb.append(v);
     }
 
-    private static void pad4(StringBuilder sb, int v) {
+    private static void pad4(ByteSink sb, int v) {
         if (v < 1000) sb.append('0');
         if (v < 100) sb.append('0');
         if (v < 10) sb.append('0');
         sb.append(v);
     }
 
-    private static void pad7(StringBuilder sb, int v) {
+    private static void pad7(ByteSink sb, int v) {
         for (int p = 1_000_000; p > 1 && v < p; p /= 10) sb.append('0');
         sb.append(v);
     }
@@ -128,7 +145,7 @@ final class Json {
      * Appends an ISO-8601 UTC date-time with 7 fraction digits, from 100-ns ticks since the epoch.
      * {@code suffix} is {@code "+00:00"} (as in properties.createdDateTime) or {@code "Z"} (as in time).
      */
-    static void isoTicks(StringBuilder sb, long ticks, String suffix) {
+    static void isoTicks(ByteSink sb, long ticks, String suffix) {
         long secs = Math.floorDiv(ticks, TICKS_PER_SECOND);
         int frac = (int) Math.floorMod(ticks, TICKS_PER_SECOND);
         long days = Math.floorDiv(secs, 86400);
@@ -149,7 +166,7 @@ final class Json {
     }
 
     /** Appends an ISO-8601 UTC date-time without fraction ({@code 2025-12-12T14:56:31+00:00}). */
-    static void isoSeconds(StringBuilder sb, long ticks, String suffix) {
+    static void isoSeconds(ByteSink sb, long ticks, String suffix) {
         long secs = Math.floorDiv(ticks, TICKS_PER_SECOND);
         long days = Math.floorDiv(secs, 86400);
         int sod = (int) Math.floorMod(secs, 86400);
@@ -167,7 +184,7 @@ final class Json {
     }
 
     /** Appends the US format Azure sometimes uses for {@code time}: {@code 11/14/2025 1:48:53 AM}. */
-    static void usTime(StringBuilder sb, long ticks) {
+    static void usTime(ByteSink sb, long ticks) {
         long secs = Math.floorDiv(ticks, TICKS_PER_SECOND);
         long days = Math.floorDiv(secs, 86400);
         int sod = (int) Math.floorMod(secs, 86400);
@@ -183,7 +200,7 @@ final class Json {
     }
 
     static String isoTicks(long ticks, String suffix) {
-        StringBuilder sb = new StringBuilder(34);
+        ByteSink sb = new ByteSink(34);
         isoTicks(sb, ticks, suffix);
         return sb.toString();
     }

@@ -13,18 +13,19 @@ package io.entrawatch.generate;
  */
 final class RecordRenderer {
     private static final String MS_SERVICES_TENANT = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
-    private static final String EMPTY_DEVICE = "{\"browser\":\"\",\"deviceId\":\"\",\"operatingSystem\":\"\"}";
-    private static final String[] PROCESSING_DETAILS = {
+    private static final byte[] EMPTY_ARRAY = ascii("[]");
+    private static final byte[] EMPTY_DEVICE = ascii("{\"browser\":\"\",\"deviceId\":\"\",\"operatingSystem\":\"\"}");
+    private static final byte[][] PROCESSING_DETAILS = ascii(new String[] {
         "[{\"key\":\"Legacy TLS (TLS 1.0, 1.1, 3DES)\",\"value\":\"False\"},{\"key\":\"Oauth Scope Info\",\"value\":\"[\\\"user_impersonation\\\"]\"},{\"key\":\"Is CAE Token\",\"value\":\"False\"}]",
         "[{\"key\":\"Is Client Capable\",\"value\":\"True\"},{\"key\":\"IsCAEToken\",\"value\":\"False\"}]",
         "[{\"key\":\"Login Hint Present\",\"value\":\"True\"},{\"key\":\"Legacy TLS (TLS 1.0, 1.1, 3DES)\",\"value\":\"False\"},{\"key\":\"Oauth Scope Info\",\"value\":\"\"},{\"key\":\"Is CAE Token\",\"value\":\"False\"}]",
         "[{\"key\":\"Root Key Type\",\"value\":\"Unknown\"},{\"key\":\"Oauth Scope Info\",\"value\":\"[\\\"AuditLog.Read.All\\\",\\\"Calendars.ReadWrite\\\",\\\"Contacts.ReadWrite\\\",\\\"Files.ReadWrite.All\\\",\\\"Mail.ReadWrite\\\",\\\"Sites.ReadWrite.All\\\",\\\"User.Read\\\"]\"},{\"key\":\"Is CAE Token\",\"value\":\"True\"},{\"key\":\"Legacy TLS (TLS 1.0, 1.1, 3DES)\",\"value\":\"False\"}]",
-    };
-    private static final String[] SP_PROCESSING_DETAILS = {
+    });
+    private static final byte[][] SP_PROCESSING_DETAILS = ascii(new String[] {
         "[{\"key\":\"Azure AD App Authentication Library\",\"value\":\"Family: MSAL Library: MSAL.NET 4.61.3.0 Platform: .NET\"},{\"key\":\"Legacy TLS (TLS 1.0, 1.1, 3DES)\",\"value\":\"False\"},{\"key\":\"Is Legacy Store Used\",\"value\":\"False\"},{\"key\":\"Is CAE Token\",\"value\":\"True\"}]",
         "[{\"key\":\"Azure AD App Authentication Library\",\"value\":\"\"}]",
         "[{\"key\":\"Azure AD App Authentication Library\",\"value\":\"Family: MSAL Library: MSAL.Python 1.28.0 Platform: Python\"},{\"key\":\"Legacy TLS (TLS 1.0, 1.1, 3DES)\",\"value\":\"False\"},{\"key\":\"Is CAE Token\",\"value\":\"False\"}]",
-    };
+    });
     private static final String[] AUDIT_ACTIVITIES = {
         "Update user|UserManagement|Update|Core Directory",
         "Add member to group|GroupManagement|Assign|Core Directory",
@@ -36,6 +37,16 @@ final class RecordRenderer {
         "Consent to application|ApplicationManagement|Assign|Core Directory",
         "Update device|Device|Update|Core Directory",
     };
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static byte[][] ascii(String[] s) {
+        byte[][] out = new byte[s.length][];
+        for (int i = 0; i < s.length; i++) out[i] = ascii(s[i]);
+        return out;
+    }
 
     private long s;
     private String sep;
@@ -57,7 +68,7 @@ final class RecordRenderer {
         return nextInt(100) < p;
     }
 
-    private void key(StringBuilder sb, String k) {
+    private void key(ByteSink sb, String k) {
         if (first) {
             first = false;
         } else {
@@ -91,7 +102,7 @@ final class RecordRenderer {
     private long idHi, idLo, corrHi, corrLo;
 
     /** Appends the JSON of {@code rec} to {@code sb}. */
-    void render(Rec rec, StringBuilder sb) {
+    void render(Rec rec, ByteSink sb) {
         r = rec;
         s = rec.renderSeed;
         graph = percent(35);
@@ -115,7 +126,7 @@ final class RecordRenderer {
         sb.append(graph ? " }" : "}");
     }
 
-    private void top(StringBuilder sb, int f) {
+    private void top(ByteSink sb, int f) {
         Rec rec = r;
         boolean signIn = rec.isSignIn() || rec.category == Rec.ADFS || rec.category == Rec.MS_SERVICE_PRINCIPAL;
         switch (f) {
@@ -128,17 +139,17 @@ final class RecordRenderer {
             }
             case T_RESOURCE_ID -> {
                 key(sb, "resourceId");
-                sb.append('"').append(rec.tenant.resourceIdPath).append('"');
+                sb.append('"').ascii(rec.tenant.resourceIdPath).append('"');
             }
             case T_OPNAME -> {
                 key(sb, "operationName");
-                if (signIn) sb.append("\"Sign-in activity\"");
+                if (signIn) sb.ascii("\"Sign-in activity\"");
                 else if (rec.category == Rec.AUDIT) Json.str(sb, auditActivity()[0]);
-                else sb.append("\"Process provisioning\"");
+                else sb.ascii("\"Process provisioning\"");
             }
             case T_OPVER -> {
                 key(sb, "operationVersion");
-                sb.append("\"1.0\"");
+                sb.ascii("\"1.0\"");
             }
             case T_CATEGORY -> {
                 key(sb, "category");
@@ -147,7 +158,7 @@ final class RecordRenderer {
             case T_TENANT -> {
                 if (noRootTenant) return;
                 key(sb, "tenantId");
-                sb.append('"').append(rec.tenant.id).append('"');
+                sb.append('"').ascii(rec.tenant.id).append('"');
             }
             case T_RESULT_TYPE -> {
                 if (!signIn) return;
@@ -170,7 +181,7 @@ final class RecordRenderer {
             case T_CALLER_IP -> {
                 if (rec.ip == null) return;
                 key(sb, "callerIpAddress");
-                sb.append('"').append(rec.ip.address).append('"');
+                sb.append('"').ascii(rec.ip.address).append('"');
             }
             case T_CORRELATION -> {
                 key(sb, "correlationId");
@@ -190,9 +201,9 @@ final class RecordRenderer {
             case T_LEVEL -> {
                 switch (levelVariant) {
                     case 0 -> { key(sb, "Level"); sb.append('4'); }
-                    case 1 -> { key(sb, "Level"); sb.append("\"4\""); }
-                    case 2 -> { key(sb, "level"); sb.append("\"4\""); }
-                    default -> { key(sb, "level"); sb.append("\"Informational\""); }
+                    case 1 -> { key(sb, "Level"); sb.ascii("\"4\""); }
+                    case 2 -> { key(sb, "level"); sb.ascii("\"4\""); }
+                    default -> { key(sb, "level"); sb.ascii("\"Informational\""); }
                 }
             }
             case T_LOCATION -> {
@@ -213,42 +224,42 @@ final class RecordRenderer {
         }
     }
 
-    private void created(StringBuilder sb) {
+    private void created(ByteSink sb) {
         if (noCreated) return;
-        sb.append(",\"createdDateTime\":\"");
+        sb.ascii(",\"createdDateTime\":\"");
         Json.isoTicks(sb, r.eventTicks, "+00:00");
         sb.append('"');
     }
 
-    private void status(StringBuilder sb) {
+    private void status(ByteSink sb) {
         int code = r.errorCode;
         if (code == 0) {
-            sb.append(",\"status\":{\"errorCode\":0}");
+            sb.ascii(",\"status\":{\"errorCode\":0}");
             return;
         }
-        sb.append(",\"status\":{");
+        sb.ascii(",\"status\":{");
         if (code == 50126 || code == 50074 || code == 50076 || code == 70043) {
-            sb.append("\"additionalDetails\":");
+            sb.ascii("\"additionalDetails\":");
             sb.append(code == 50126 ? "\"The user didn't enter the right credentials. It's expected to see some number of these errors in your logs due to users making mistakes.\""
                     : code == 70043 ? "\"The refresh token has expired due to sign-in frequency policy.\"" : "\"MFA required in Azure AD\"");
             sb.append(',');
         }
-        sb.append("\"errorCode\":").append(code).append(",\"failureReason\":").append(ErrorCatalog.quotedReason(code)).append('}');
+        sb.ascii("\"errorCode\":").append(code).ascii(",\"failureReason\":").append(ErrorCatalog.quotedReason(code)).append('}');
     }
 
-    private void authDetail(StringBuilder sb, String method, String methodDetail, boolean ok, String resultDetail,
+    private void authDetail(ByteSink sb, String method, String methodDetail, boolean ok, String resultDetail,
             String requirement, int seqNo) {
-        sb.append("{\"RequestSequence\":").append(seqNo == 0 ? 0 : 1 + nextInt(9)).append(",\"StatusSequence\":0,\"authenticationMethod\":\"")
-                .append(method).append("\",\"authenticationMethodDetail\":\"").append(methodDetail)
-                .append("\",\"authenticationStepDateTime\":\"");
+        sb.ascii("{\"RequestSequence\":").append(seqNo == 0 ? 0 : 1 + nextInt(9)).ascii(",\"StatusSequence\":0,\"authenticationMethod\":\"")
+                .append(method).ascii("\",\"authenticationMethodDetail\":\"").append(methodDetail)
+                .ascii("\",\"authenticationStepDateTime\":\"");
         Json.isoSeconds(sb, r.eventTicks, "+00:00");
-        sb.append("\",\"authenticationStepRequirement\":\"").append(requirement).append("\",\"authenticationStepResultDetail\":\"")
-                .append(resultDetail).append("\",\"succeeded\":").append(ok).append('}');
+        sb.ascii("\",\"authenticationStepRequirement\":\"").append(requirement).ascii("\",\"authenticationStepResultDetail\":\"")
+                .append(resultDetail).ascii("\",\"succeeded\":").append(ok).append('}');
     }
 
-    private void authenticationDetails(StringBuilder sb) {
+    private void authenticationDetails(ByteSink sb) {
         int code = r.errorCode;
-        sb.append(",\"authenticationDetails\":[");
+        sb.ascii(",\"authenticationDetails\":[");
         if (ErrorCatalog.isFailureCode(code)) {
             authDetail(sb, "Password", "Password in the cloud", false,
                     code == 50053 ? "Account locked" : "Invalid username or password or Invalid on-premise username or password.",
@@ -276,19 +287,19 @@ final class RecordRenderer {
         sb.append(']');
     }
 
-    private void userProps(StringBuilder sb) {
+    private void userProps(ByteSink sb) {
         Rec rec = r;
         World.Tenant t = rec.tenant;
         World.App app = rec.app;
         int code = rec.errorCode;
         boolean adfs = rec.category == Rec.ADFS;
-        sb.append("{\"appDisplayName\":").append(app.quotedName)
-                .append(",\"appId\":\"").append(app.id).append('"')
-                .append(",\"appServicePrincipalId\":null");
-        String ca;
+        sb.ascii("{\"appDisplayName\":").append(app.quotedName)
+                .ascii(",\"appId\":\"").ascii(app.id).append('"')
+                .ascii(",\"appServicePrincipalId\":null");
+        byte[] ca;
         String caStatus;
         if (adfs) {
-            ca = "[]";
+            ca = EMPTY_ARRAY;
             caStatus = "notApplied";
         } else if (code == 53003 || code == 530003) {
             ca = t.caFailure;
@@ -300,86 +311,86 @@ final class RecordRenderer {
             ca = t.caNotApplied;
             caStatus = "notApplied";
         }
-        sb.append(",\"appliedConditionalAccessPolicies\":").append(ca);
-        sb.append(",\"authenticationContextClassReferences\":[]");
+        sb.ascii(",\"appliedConditionalAccessPolicies\":").append(ca);
+        sb.ascii(",\"authenticationContextClassReferences\":[]");
         authenticationDetails(sb);
-        sb.append(",\"authenticationProcessingDetails\":").append(PROCESSING_DETAILS[nextInt(PROCESSING_DETAILS.length)]);
-        sb.append(",\"authenticationProtocol\":\"")
+        sb.ascii(",\"authenticationProcessingDetails\":").append(PROCESSING_DETAILS[nextInt(PROCESSING_DETAILS.length)]);
+        sb.ascii(",\"authenticationProtocol\":\"")
                 .append(!rec.interactive && ErrorCatalog.isFailureCode(code) ? "ropc" : "none").append('"');
-        sb.append(",\"authenticationRequirement\":\"")
+        sb.ascii(",\"authenticationRequirement\":\"")
                 .append(rec.multiFactor ? "multiFactorAuthentication" : "singleFactorAuthentication").append('"');
-        sb.append(",\"authenticationRequirementPolicies\":")
+        sb.ascii(",\"authenticationRequirementPolicies\":")
                 .append(rec.multiFactor ? "[{\"detail\":\"Conditional Access\",\"requirementProvider\":\"multiConditionalAccess\"}]" : "[]");
-        if (!rec.omitAsn && rec.ip.asn != 0) sb.append(",\"autonomousSystemNumber\":").append(rec.ip.asn);
-        sb.append(",\"clientAppUsed\":\"").append(rec.clientAppUsed != null ? rec.clientAppUsed : app.clientAppUsed).append('"');
-        sb.append(",\"clientCredentialType\":\"none\"");
-        sb.append(",\"conditionalAccessStatus\":\"").append(caStatus).append('"');
-        sb.append(",\"correlationId\":\"");
+        if (!rec.omitAsn && rec.ip.asn != 0) sb.ascii(",\"autonomousSystemNumber\":").append(rec.ip.asn);
+        sb.ascii(",\"clientAppUsed\":\"").append(rec.clientAppUsed != null ? rec.clientAppUsed : app.clientAppUsed).append('"');
+        sb.ascii(",\"clientCredentialType\":\"none\"");
+        sb.ascii(",\"conditionalAccessStatus\":\"").append(caStatus).append('"');
+        sb.ascii(",\"correlationId\":\"");
         Json.uuid(sb, corrHi, corrLo);
         sb.append('"');
         created(sb);
         boolean guest = rec.user != null && rec.user.guest;
-        sb.append(",\"crossTenantAccessType\":\"").append(guest ? "b2bCollaboration" : "none").append('"');
-        sb.append(",\"deviceDetail\":").append(rec.device != null ? rec.device.detailJson : EMPTY_DEVICE);
-        sb.append(",\"flaggedForReview\":false");
-        sb.append(",\"homeTenantId\":\"").append(rec.user != null ? rec.user.homeTenantId : t.id).append('"');
-        sb.append(",\"homeTenantName\":\"\"");
-        sb.append(",\"id\":\"");
+        sb.ascii(",\"crossTenantAccessType\":\"").append(guest ? "b2bCollaboration" : "none").append('"');
+        sb.ascii(",\"deviceDetail\":").append(rec.device != null ? rec.device.detailJson : EMPTY_DEVICE);
+        sb.ascii(",\"flaggedForReview\":false");
+        sb.ascii(",\"homeTenantId\":\"").append(rec.user != null ? rec.user.homeTenantId : t.id).append('"');
+        sb.ascii(",\"homeTenantName\":\"\"");
+        sb.ascii(",\"id\":\"");
         Json.uuid(sb, idHi, idLo);
         sb.append('"');
-        sb.append(",\"incomingTokenType\":\"").append(!rec.interactive && code == 0 && percent(25) ? "primaryRefreshToken" : "none").append('"');
-        sb.append(",\"ipAddress\":\"").append(rec.ip.address).append('"');
-        sb.append(",\"isInteractive\":").append(rec.interactive);
-        sb.append(",\"isTenantRestricted\":false,\"isThroughGlobalSecureAccess\":false");
-        sb.append(",\"location\":").append(rec.ip.locationJson);
+        sb.ascii(",\"incomingTokenType\":\"").append(!rec.interactive && code == 0 && percent(25) ? "primaryRefreshToken" : "none").append('"');
+        sb.ascii(",\"ipAddress\":\"").ascii(rec.ip.address).append('"');
+        sb.ascii(",\"isInteractive\":").append(rec.interactive);
+        sb.ascii(",\"isTenantRestricted\":false,\"isThroughGlobalSecureAccess\":false");
+        sb.ascii(",\"location\":").append(rec.ip.locationJson);
         if (rec.multiFactor && code == 0 && rec.interactive) {
-            sb.append(",\"mfaDetail\":{\"authDetail\":null,\"authMethod\":\"PhoneAppNotification\"}");
+            sb.ascii(",\"mfaDetail\":{\"authDetail\":null,\"authMethod\":\"PhoneAppNotification\"}");
         } else if (percent(30)) {
-            sb.append(",\"mfaDetail\":{}");
+            sb.ascii(",\"mfaDetail\":{}");
         }
         boolean office = false;
         for (World.Ip o : t.officeIps) office |= o == rec.ip;
-        sb.append(",\"networkLocationDetails\":")
+        sb.ascii(",\"networkLocationDetails\":")
                 .append(office ? "[{\"networkNames\":[\"HQ-Egress\"],\"networkType\":\"trustedNamedLocation\"}]" : "[]");
-        sb.append(",\"originalRequestId\":\"");
+        sb.ascii(",\"originalRequestId\":\"");
         Json.uuid(sb, idHi, idLo);
-        sb.append("\",\"originalTransferMethod\":\"none\",\"privateLinkDetails\":{}");
-        sb.append(",\"processingTimeInMilliseconds\":").append(rec.interactive ? 40 + nextInt(6000) : nextInt(400));
-        sb.append(",\"resourceDisplayName\":\"").append(app.resourceNames[rec.resource]).append('"');
-        sb.append(",\"resourceId\":\"").append(app.resourceIds[rec.resource]).append('"');
-        sb.append(",\"resourceOwnerTenantId\":\"").append(MS_SERVICES_TENANT).append('"');
-        sb.append(",\"resourceTenantId\":\"").append(t.id).append('"');
-        sb.append(",\"riskDetail\":\"none\",\"riskEventTypes\":[],\"riskEventTypes_v2\":[],\"riskLevelAggregated\":\"none\",\"riskLevelDuringSignIn\":\"none\",\"riskState\":\"none\"");
-        sb.append(",\"servicePrincipalId\":\"\",\"sessionId\":\"");
+        sb.ascii("\",\"originalTransferMethod\":\"none\",\"privateLinkDetails\":{}");
+        sb.ascii(",\"processingTimeInMilliseconds\":").append(rec.interactive ? 40 + nextInt(6000) : nextInt(400));
+        sb.ascii(",\"resourceDisplayName\":\"").append(app.resourceNames[rec.resource]).append('"');
+        sb.ascii(",\"resourceId\":\"").append(app.resourceIds[rec.resource]).append('"');
+        sb.ascii(",\"resourceOwnerTenantId\":\"").append(MS_SERVICES_TENANT).append('"');
+        sb.ascii(",\"resourceTenantId\":\"").ascii(t.id).append('"');
+        sb.ascii(",\"riskDetail\":\"none\",\"riskEventTypes\":[],\"riskEventTypes_v2\":[],\"riskLevelAggregated\":\"none\",\"riskLevelDuringSignIn\":\"none\",\"riskState\":\"none\"");
+        sb.ascii(",\"servicePrincipalId\":\"\",\"sessionId\":\"");
         long sess = next();
         Json.uuid(sb, sess, corrLo ^ sess);
-        sb.append("\",\"sessionLifetimePolicies\":[]");
-        sb.append(",\"signInEventTypes\":[\"").append(rec.interactive ? "interactiveUser" : "nonInteractiveUser").append("\"]");
-        sb.append(",\"ssoExtensionVersion\":\"\"");
+        sb.ascii("\",\"sessionLifetimePolicies\":[]");
+        sb.ascii(",\"signInEventTypes\":[\"").append(rec.interactive ? "interactiveUser" : "nonInteractiveUser").ascii("\"]");
+        sb.ascii(",\"ssoExtensionVersion\":\"\"");
         status(sb);
-        sb.append(",\"tokenIssuerName\":\"").append(adfs ? "adfs." + t.domain : "").append('"');
-        sb.append(",\"tokenIssuerType\":\"").append(adfs ? "ADFederationServices" : "AzureAD").append('"');
-        sb.append(",\"tokenProtectionStatusDetails\":{\"signInSessionStatus\":\"unbound\",\"signInSessionStatusCode\":1002}");
-        sb.append(",\"uniqueTokenIdentifier\":\"");
+        sb.ascii(",\"tokenIssuerName\":\"").append(adfs ? "adfs." + t.domain : "").append('"');
+        sb.ascii(",\"tokenIssuerType\":\"").append(adfs ? "ADFederationServices" : "AzureAD").append('"');
+        sb.ascii(",\"tokenProtectionStatusDetails\":{\"signInSessionStatus\":\"unbound\",\"signInSessionStatusCode\":1002}");
+        sb.ascii(",\"uniqueTokenIdentifier\":\"");
         Json.b64(sb, idHi, idLo, 22);
         sb.append('"');
         if (rec.userAgent != null) {
-            sb.append(",\"userAgent\":");
+            sb.ascii(",\"userAgent\":");
             Json.str(sb, rec.userAgent);
         }
         if (rec.user != null) {
-            sb.append(",\"userDisplayName\":");
+            sb.ascii(",\"userDisplayName\":");
             Json.str(sb, rec.user.displayName);
-            sb.append(",\"userId\":\"").append(rec.user.userId).append('"');
+            sb.ascii(",\"userId\":\"").ascii(rec.user.userId).append('"');
         }
         if (rec.upn != null) {
-            sb.append(",\"userPrincipalName\":");
+            sb.ascii(",\"userPrincipalName\":");
             Json.str(sb, rec.upn);
         }
-        sb.append(",\"userType\":\"").append(guest ? "Guest" : "Member").append("\"}");
+        sb.ascii(",\"userType\":\"").append(guest ? "Guest" : "Member").ascii("\"}");
     }
 
-    private void principalProps(StringBuilder sb) {
+    private void principalProps(ByteSink sb) {
         Rec rec = r;
         World.Principal p = rec.principal;
         World.Tenant t = rec.tenant;
@@ -387,59 +398,61 @@ final class RecordRenderer {
         boolean newStyle = percent(60);
         sb.append('{');
         if (newStyle || mi) {
-            sb.append("\"appDisplayName\":");
+            sb.ascii("\"appDisplayName\":");
             Json.str(sb, p.name);
             sb.append(',');
         }
-        sb.append("\"appId\":\"").append(p.appId).append('"');
-        if (newStyle) sb.append(",\"appliedConditionalAccessPolicies\":[],\"authenticationDetails\":[]");
-        sb.append(",\"authenticationProcessingDetails\":").append(SP_PROCESSING_DETAILS[nextInt(SP_PROCESSING_DETAILS.length)]);
-        if (newStyle) sb.append(",\"authenticationProtocol\":\"none\",\"authenticationRequirement\":\"\"");
+        sb.ascii("\"appId\":\"").ascii(p.appId).append('"');
+        if (newStyle) sb.ascii(",\"appliedConditionalAccessPolicies\":[],\"authenticationDetails\":[]");
+        sb.ascii(",\"authenticationProcessingDetails\":").append(SP_PROCESSING_DETAILS[nextInt(SP_PROCESSING_DETAILS.length)]);
+        if (newStyle) sb.ascii(",\"authenticationProtocol\":\"none\",\"authenticationRequirement\":\"\"");
         boolean noIp = mi && percent(30);
-        if (!noIp && !rec.omitAsn && rec.ip.asn != 0) sb.append(",\"autonomousSystemNumber\":").append(rec.ip.asn);
-        sb.append(",\"clientCredentialType\":\"")
+        if (!noIp && !rec.omitAsn && rec.ip.asn != 0) sb.ascii(",\"autonomousSystemNumber\":").append(rec.ip.asn);
+        sb.ascii(",\"clientCredentialType\":\"")
                 .append(mi ? "managedIdentity" : (p.credentialKeyId.charAt(0) < '8' ? "clientSecret" : "certificate")).append('"');
-        sb.append(",\"conditionalAccessStatus\":\"notApplied\"");
-        sb.append(",\"correlationId\":\"");
+        sb.ascii(",\"conditionalAccessStatus\":\"notApplied\"");
+        sb.ascii(",\"correlationId\":\"");
         Json.uuid(sb, corrHi, corrLo);
         sb.append('"');
         created(sb);
-        sb.append(",\"crossTenantAccessType\":\"none\",\"flaggedForReview\":false");
-        sb.append(",\"id\":\"");
+        sb.ascii(",\"crossTenantAccessType\":\"none\",\"flaggedForReview\":false");
+        sb.ascii(",\"id\":\"");
         Json.uuid(sb, idHi, idLo);
-        sb.append("\",\"incomingTokenType\":\"none\"");
-        sb.append(",\"ipAddress\":\"").append(noIp ? "" : rec.ip.address).append('"');
-        sb.append(",\"isInteractive\":false,\"isTenantRestricted\":false");
-        sb.append(",\"location\":").append(noIp ? "{\"city\":\"\",\"countryOrRegion\":\"\",\"geoCoordinates\":{},\"state\":\"\"}" : rec.ip.locationJson);
+        sb.ascii("\",\"incomingTokenType\":\"none\"");
+        sb.ascii(",\"ipAddress\":\"").append(noIp ? "" : rec.ip.address).append('"');
+        sb.ascii(",\"isInteractive\":false,\"isTenantRestricted\":false");
+        sb.ascii(",\"location\":");
+        if (noIp) sb.ascii("{\"city\":\"\",\"countryOrRegion\":\"\",\"geoCoordinates\":{},\"state\":\"\"}");
+        else sb.append(rec.ip.locationJson);
         if (mi) {
-            sb.append(",\"managedServiceIdentity\":{\"associatedResourceId\":");
+            sb.ascii(",\"managedServiceIdentity\":{\"associatedResourceId\":");
             Json.str(sb, p.associatedResourceId);
-            sb.append(",\"federatedTokenId\":null,\"federatedTokenIssuer\":null,\"msiType\":\"").append(p.msiType).append("\"}");
+            sb.ascii(",\"federatedTokenId\":null,\"federatedTokenIssuer\":null,\"msiType\":\"").append(p.msiType).ascii("\"}");
         }
-        sb.append(",\"privateLinkDetails\":{},\"processingTimeInMilliseconds\":").append(nextInt(120));
-        sb.append(",\"resourceDisplayName\":\"").append(p.resourceName).append('"');
-        sb.append(",\"resourceId\":\"").append(p.resourceId).append('"');
-        sb.append(",\"resourceTenantId\":\"").append(t.id).append('"');
-        sb.append(",\"riskDetail\":\"none\",\"riskLevelAggregated\":\"").append(mi ? "none" : "low")
-                .append("\",\"riskLevelDuringSignIn\":\"").append(mi ? "none" : "low").append("\",\"riskState\":\"none\"");
+        sb.ascii(",\"privateLinkDetails\":{},\"processingTimeInMilliseconds\":").append(nextInt(120));
+        sb.ascii(",\"resourceDisplayName\":\"").append(p.resourceName).append('"');
+        sb.ascii(",\"resourceId\":\"").append(p.resourceId).append('"');
+        sb.ascii(",\"resourceTenantId\":\"").ascii(t.id).append('"');
+        sb.ascii(",\"riskDetail\":\"none\",\"riskLevelAggregated\":\"").append(mi ? "none" : "low")
+                .ascii("\",\"riskLevelDuringSignIn\":\"").append(mi ? "none" : "low").ascii("\",\"riskState\":\"none\"");
         if (!mi) {
-            sb.append(",\"servicePrincipalCredentialKeyId\":\"").append(p.credentialKeyId).append('"');
-            sb.append(",\"servicePrincipalCredentialThumbprint\":\"\"");
+            sb.ascii(",\"servicePrincipalCredentialKeyId\":\"").ascii(p.credentialKeyId).append('"');
+            sb.ascii(",\"servicePrincipalCredentialThumbprint\":\"\"");
         }
-        sb.append(",\"servicePrincipalId\":\"").append(p.spId).append('"');
-        sb.append(",\"servicePrincipalName\":");
+        sb.ascii(",\"servicePrincipalId\":\"").ascii(p.spId).append('"');
+        sb.ascii(",\"servicePrincipalName\":");
         Json.str(sb, p.name);
         if (newStyle) {
-            sb.append(",\"signInEventTypes\":[\"").append(mi ? "managedIdentity" : "servicePrincipal").append("\"]");
+            sb.ascii(",\"signInEventTypes\":[\"").append(mi ? "managedIdentity" : "servicePrincipal").ascii("\"]");
         }
         status(sb);
-        sb.append(",\"tokenIssuerType\":\"AzureAD\",\"uniqueTokenIdentifier\":\"");
+        sb.ascii(",\"tokenIssuerType\":\"AzureAD\",\"uniqueTokenIdentifier\":\"");
         Json.b64(sb, idHi, idLo, 22);
         sb.append('"');
         // The real quirks: userId null, or "" with an empty UPN, or absent.
         switch (nextInt(3)) {
-            case 0 -> sb.append(",\"userId\":null");
-            case 1 -> sb.append(",\"userAgent\":\"\",\"userDisplayName\":\"\",\"userId\":\"\",\"userPrincipalName\":\"\"");
+            case 0 -> sb.ascii(",\"userId\":null");
+            case 1 -> sb.ascii(",\"userAgent\":\"\",\"userDisplayName\":\"\",\"userId\":\"\",\"userPrincipalName\":\"\"");
             default -> { }
         }
         sb.append('}');
@@ -453,53 +466,53 @@ final class RecordRenderer {
         return a;
     }
 
-    private void auditProps(StringBuilder sb) {
+    private void auditProps(ByteSink sb) {
         Rec rec = r;
         String[] a = auditActivity();
         World.User u = rec.user;
-        sb.append("{\"activityDateTime\":\"");
+        sb.ascii("{\"activityDateTime\":\"");
         Json.isoTicks(sb, rec.eventTicks, "+00:00");
-        sb.append("\",\"activityDisplayName\":");
+        sb.ascii("\",\"activityDisplayName\":");
         Json.str(sb, a[0]);
-        sb.append(",\"additionalDetails\":[{\"key\":\"UserType\",\"value\":\"Member\"},{\"key\":\"User-Agent\",\"value\":");
+        sb.ascii(",\"additionalDetails\":[{\"key\":\"UserType\",\"value\":\"Member\"},{\"key\":\"User-Agent\",\"value\":");
         Json.str(sb, u.devices[0].userAgent == null ? "" : u.devices[0].userAgent);
-        sb.append("}],\"category\":\"").append(a[1]).append("\",\"correlationId\":\"");
+        sb.ascii("}],\"category\":\"").append(a[1]).ascii("\",\"correlationId\":\"");
         Json.uuid(sb, corrHi, corrLo);
-        sb.append("\",\"id\":\"Directory_");
+        sb.ascii("\",\"id\":\"Directory_");
         Json.uuid(sb, idHi, idLo);
-        sb.append("\",\"initiatedBy\":{\"user\":{\"displayName\":null,\"id\":\"").append(u.userId)
-                .append("\",\"ipAddress\":\"").append(rec.ip.address).append("\",\"roles\":[],\"userPrincipalName\":");
+        sb.ascii("\",\"initiatedBy\":{\"user\":{\"displayName\":null,\"id\":\"").ascii(u.userId)
+                .ascii("\",\"ipAddress\":\"").ascii(rec.ip.address).ascii("\",\"roles\":[],\"userPrincipalName\":");
         Json.str(sb, u.upnStored);
-        sb.append("}},\"loggedByService\":\"").append(a[3]).append("\",\"operationType\":\"").append(a[2])
-                .append("\",\"result\":\"success\",\"resultReason\":\"\",\"targetResources\":[{\"administrativeUnits\":[],\"displayName\":null,\"id\":\"")
-                .append(u.userId).append("\",\"modifiedProperties\":[{\"displayName\":\"StrongAuthenticationMethod\",\"newValue\":\"[{\\\"MethodType\\\":6,\\\"Default\\\":true},{\\\"MethodType\\\":7,\\\"Default\\\":false}]\",\"oldValue\":\"[]\"},{\"displayName\":\"Included Updated Properties\",\"newValue\":\"\\\"StrongAuthenticationMethod\\\"\",\"oldValue\":null}],\"type\":\"User\",\"userPrincipalName\":");
+        sb.ascii("}},\"loggedByService\":\"").append(a[3]).ascii("\",\"operationType\":\"").append(a[2])
+                .ascii("\",\"result\":\"success\",\"resultReason\":\"\",\"targetResources\":[{\"administrativeUnits\":[],\"displayName\":null,\"id\":\"")
+                .ascii(u.userId).ascii("\",\"modifiedProperties\":[{\"displayName\":\"StrongAuthenticationMethod\",\"newValue\":\"[{\\\"MethodType\\\":6,\\\"Default\\\":true},{\\\"MethodType\\\":7,\\\"Default\\\":false}]\",\"oldValue\":\"[]\"},{\"displayName\":\"Included Updated Properties\",\"newValue\":\"\\\"StrongAuthenticationMethod\\\"\",\"oldValue\":null}],\"type\":\"User\",\"userPrincipalName\":");
         Json.str(sb, u.upnStored);
-        sb.append("}]}");
+        sb.ascii("}]}");
     }
 
-    private void provisioningProps(StringBuilder sb) {
+    private void provisioningProps(ByteSink sb) {
         Rec rec = r;
         World.User u = rec.user;
-        sb.append("{\"action\":\"Update\",\"activityDateTime\":\"");
+        sb.ascii("{\"action\":\"Update\",\"activityDateTime\":\"");
         Json.isoTicks(sb, rec.eventTicks, "+00:00");
-        sb.append("\",\"changeId\":\"");
+        sb.ascii("\",\"changeId\":\"");
         Json.uuid(sb, idHi, idLo);
-        sb.append("\",\"cycleId\":\"");
+        sb.ascii("\",\"cycleId\":\"");
         Json.uuid(sb, corrHi, corrLo);
-        sb.append("\",\"durationInMilliseconds\":").append(100 + nextInt(3000));
-        sb.append(",\"id\":\"");
+        sb.ascii("\",\"durationInMilliseconds\":").append(100 + nextInt(3000));
+        sb.ascii(",\"id\":\"");
         Json.uuid(sb, idLo, idHi);
-        sb.append("\",\"initiatedBy\":{\"displayName\":\"Azure AD Provisioning Service\",\"id\":\"\",\"initiatorType\":\"system\"}")
-                .append(",\"jobId\":\"ServiceNowOutDelta.").append(rec.tenant.id.replace("-", "").substring(0, 16)).append('"')
-                .append(",\"provisioningAction\":\"update\",\"provisioningStatusInfo\":{\"errorInformation\":null,\"status\":\"success\"}")
-                .append(",\"provisioningSteps\":[{\"description\":\"Received User '").append(u.userId)
-                .append("' change of type (Update) from Azure Active Directory\",\"name\":\"EntryImport\",\"provisioningStepType\":\"import\",\"status\":\"success\"}]")
-                .append(",\"servicePrincipal\":{\"displayName\":\"ServiceNow\",\"id\":\"").append(rec.tenant.sps[0].spId)
-                .append("\"},\"sourceIdentity\":{\"details\":{},\"displayName\":");
+        sb.ascii("\",\"initiatedBy\":{\"displayName\":\"Azure AD Provisioning Service\",\"id\":\"\",\"initiatorType\":\"system\"}")
+                .ascii(",\"jobId\":\"ServiceNowOutDelta.").append(rec.tenant.id.replace("-", "").substring(0, 16)).append('"')
+                .ascii(",\"provisioningAction\":\"update\",\"provisioningStatusInfo\":{\"errorInformation\":null,\"status\":\"success\"}")
+                .ascii(",\"provisioningSteps\":[{\"description\":\"Received User '").ascii(u.userId)
+                .ascii("' change of type (Update) from Azure Active Directory\",\"name\":\"EntryImport\",\"provisioningStepType\":\"import\",\"status\":\"success\"}]")
+                .ascii(",\"servicePrincipal\":{\"displayName\":\"ServiceNow\",\"id\":\"").append(rec.tenant.sps[0].spId)
+                .ascii("\"},\"sourceIdentity\":{\"details\":{},\"displayName\":");
         Json.str(sb, u.displayName);
-        sb.append(",\"id\":\"").append(u.userId).append("\",\"identityType\":\"User\"},\"sourceSystem\":{\"displayName\":\"Azure Active Directory\",\"id\":\"\"}")
-                .append(",\"targetIdentity\":{\"details\":{},\"displayName\":");
+        sb.ascii(",\"id\":\"").ascii(u.userId).ascii("\",\"identityType\":\"User\"},\"sourceSystem\":{\"displayName\":\"Azure Active Directory\",\"id\":\"\"}")
+                .ascii(",\"targetIdentity\":{\"details\":{},\"displayName\":");
         Json.str(sb, u.upnStored);
-        sb.append(",\"id\":\"").append(Long.toHexString(idLo)).append("\",\"identityType\":\"sys_user\"},\"targetSystem\":{\"displayName\":\"ServiceNow\",\"id\":\"\"}}");
+        sb.ascii(",\"id\":\"").append(Long.toHexString(idLo)).ascii("\",\"identityType\":\"sys_user\"},\"targetSystem\":{\"displayName\":\"ServiceNow\",\"id\":\"\"}}");
     }
 }

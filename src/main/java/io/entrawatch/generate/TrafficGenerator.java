@@ -41,8 +41,8 @@ public final class TrafficGenerator {
     private static final long SECOND = Json.TICKS_PER_SECOND;
     private static final long MINUTE = 60 * SECOND;
     private static final long HOUR = 60 * MINUTE;
-    /** A message is closed before it grows past this many characters (Event Hubs' limit is 1 MB). */
-    static final int MAX_MESSAGE_CHARS = 900_000;
+    /** A message is closed once it grows past this many bytes (Event Hubs' limit is 1 MB; a record is < 20 KB). */
+    static final int MAX_MESSAGE_BYTES = 900_000;
     /** A message collects records for at most this long (arrival time) before it is sent. */
     private static final long MAX_MESSAGE_SPAN = 60 * SECOND;
 
@@ -103,7 +103,7 @@ public final class TrafficGenerator {
 
             @Override
             public byte[] next() {
-                return it.next().getBytes(StandardCharsets.UTF_8);
+                return it.nextBytes();
             }
         };
     }
@@ -117,11 +117,11 @@ public final class TrafficGenerator {
         MessageIterator it = messages();
         long bytes = 0;
         long n = 0;
-        while (it.hasNext()) {
-            byte[] b = it.next().getBytes(StandardCharsets.UTF_8);
-            out.write(b);
+        ByteSink m;
+        while ((m = it.advance()) != null) {
+            m.writeTo(out);
             out.write('\n');
-            bytes += b.length + 1;
+            bytes += m.length() + 1;
             if (progress != null && ++n % 1000 == 0) progress.accept(it.stats(bytes));
         }
         out.flush();
@@ -130,13 +130,21 @@ public final class TrafficGenerator {
         return s;
     }
 
-    /** The messages of one pass, in delivery order. Not thread-safe. */
+    /**
+     * The messages of one pass, in delivery order: {@link #next()} as text, {@link #nextBytes()} as the
+     * UTF-8 bytes (cheaper: that is how they are built). Not thread-safe.
+     */
     public final class MessageIterator implements Iterator<String> {
         private final SplittableRandom rnd = new SplittableRandom(cfg.seed() * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
         private final PriorityQueue<Rec> queue = new PriorityQueue<>(1024, (a, b) -> a.arrivalTicks != b.arrivalTicks
                 ? Long.compare(a.arrivalTicks, b.arrivalTicks) : Long.compare(a.seq, b.seq));
         private final RecordRenderer renderer = new RecordRenderer();
-        private final StringBuilder msg = new StringBuilder(1 << 18);
+        private ByteSink msg = new ByteSink(1 << 18);
+        /** Finished messages not yet handed out, and buffers to reuse. */
+        private final java.util.ArrayDeque<ByteSink> ready = new java.util.ArrayDeque<>(4);
+        private final java.util.ArrayDeque<ByteSink> free = new java.util.ArrayDeque<>(4);
+        /** The message last handed out by {@link #advance()}; recycled on the next call. */
+        private ByteSink handedOut;
         private final boolean recordsMode = cfg.totalRecords() > 0;
         private final long endTicks = AttackPlanner.ticks(cfg.end());
         private final long maxDelayTicks = cfg.maxDelay().toMillis() * Json.TICKS_PER_MS;
@@ -150,8 +158,7 @@ public final class TrafficGenerator {
         private int msgForm; // 0 envelope, 1 bare array, 2 single record
         private long msgFirstArrival;
         private long messageNo;
-        private String pending;
-        private String lookahead;
+        private byte[] lookahead;
         private boolean finished;
         // Counters.
         private long records, duplicates, messages, planted, delayed;
@@ -172,16 +179,22 @@ public final class TrafficGenerator {
         @Override
         public boolean hasNext() {
             if (lookahead == null && !finished) {
-                lookahead = produce();
-                if (lookahead == null) finished = true;
+                ByteSink m = advance();
+                if (m == null) finished = true;
+                else lookahead = m.toByteArray();
             }
             return lookahead != null;
         }
 
         @Override
         public String next() {
+            return new String(nextBytes(), StandardCharsets.UTF_8);
+        }
+
+        /** The next message as UTF-8 bytes. */
+        public byte[] nextBytes() {
             if (!hasNext()) throw new NoSuchElementException();
-            String m = lookahead;
+            byte[] m = lookahead;
             lookahead = null;
             return m;
         }
@@ -200,34 +213,41 @@ public final class TrafficGenerator {
                     records == 0 ? null : AttackPlanner.instant(minEvent), records == 0 ? null : AttackPlanner.instant(maxEvent));
         }
 
-        private String produce() {
-            if (pending != null) {
-                String m = pending;
-                pending = null;
-                return m;
+        /**
+         * The next message, or null at the end. The returned buffer is valid until the next call (it
+         * is then reused): the zero-copy path {@link #writeNdjson} takes.
+         */
+        ByteSink advance() {
+            if (lookahead != null) throw new IllegalStateException("advance() after hasNext() looked ahead");
+            if (handedOut != null) {
+                free.add(handedOut);
+                handedOut = null;
             }
-            while (true) {
+            while (ready.isEmpty()) {
                 long frontier = backgroundDone ? Long.MAX_VALUE : tNext;
                 Rec head;
-                while ((head = queue.peek()) != null && head.arrivalTicks <= frontier) {
+                while (ready.isEmpty() && (head = queue.peek()) != null && head.arrivalTicks <= frontier) {
                     queue.poll();
-                    String out = deliver(head);
-                    if (out != null) return out;
+                    deliver(head);
                 }
+                if (!ready.isEmpty()) break;
                 if (backgroundDone) {
-                    return msgCount > 0 ? finishMessage() : null;
+                    if (msgCount > 0) finishMessage();
+                    else return null;
+                } else {
+                    activity();
                 }
-                activity();
             }
+            handedOut = ready.poll();
+            return handedOut;
         }
 
         // ------------------------------------------------------------ delivery
 
-        private String deliver(Rec rec) {
-            String flushed = null;
+        private void deliver(Rec rec) {
             if (msgCount > 0 && ((rec.duplicate && rec.firstMessage == messageNo)
                     || rec.arrivalTicks - msgFirstArrival > MAX_MESSAGE_SPAN)) {
-                flushed = finishMessage();
+                finishMessage();
             }
             if (msgCount == 0) startMessage(rec.arrivalTicks);
             if (msgCount > 0) msg.append(',');
@@ -244,12 +264,7 @@ public final class TrafficGenerator {
                 maxEvent = Math.max(maxEvent, rec.eventTicks);
                 if (cfg.duplicateFraction() > 0 && rnd.nextDouble() < cfg.duplicateFraction()) scheduleDuplicate(rec);
             }
-            if (msgCount >= msgTarget || msg.length() > MAX_MESSAGE_CHARS) {
-                String m = finishMessage();
-                if (flushed == null) return m;
-                pending = m;
-            }
-            return flushed;
+            if (msgCount >= msgTarget || msg.length() > MAX_MESSAGE_BYTES) finishMessage();
         }
 
         private void scheduleDuplicate(Rec rec) {
@@ -275,17 +290,18 @@ public final class TrafficGenerator {
             if (msgTarget == 1) msgForm = rnd.nextBoolean() ? 2 : 0;
             else msgForm = rnd.nextInt(100) < 3 ? 1 : 0;
             msg.setLength(0);
-            if (msgForm == 0) msg.append(rnd.nextInt(4) == 0 ? "{\"records\": [" : "{\"records\":[");
+            if (msgForm == 0) msg.ascii(rnd.nextInt(4) == 0 ? "{\"records\": [" : "{\"records\":[");
             else if (msgForm == 1) msg.append('[');
             msgFirstArrival = arrival;
         }
 
-        private String finishMessage() {
-            if (msgForm == 0) msg.append("]}");
+        private void finishMessage() {
+            if (msgForm == 0) msg.ascii("]}");
             else if (msgForm == 1) msg.append(']');
             messages++;
             msgCount = 0;
-            return msg.toString();
+            ready.add(msg);
+            msg = free.isEmpty() ? new ByteSink(1 << 18) : free.poll();
         }
 
         // ------------------------------------------------------------ background
@@ -464,12 +480,5 @@ public final class TrafficGenerator {
             }
             schedule(rec);
         }
-    }
-
-    /** Convenience: the planted records' event times are inside [start, end). */
-    Instant plantedEnd() {
-        long max = Long.MIN_VALUE;
-        for (Rec r : plan.records()) max = Math.max(max, r.eventTicks);
-        return AttackPlanner.instant(max);
     }
 }

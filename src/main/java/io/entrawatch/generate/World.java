@@ -1,5 +1,6 @@
 package io.entrawatch.generate;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,14 +23,14 @@ final class World {
         final String address;
         final int asn;
         final String country;
-        /** Pre-rendered {@code {"city":...,"geoCoordinates":{...},...}} object. */
-        final String locationJson;
+        /** Pre-rendered {@code {"city":...,"geoCoordinates":{...},...}} object (UTF-8). */
+        final byte[] locationJson;
 
         Ip(String address, int asn, Place p) {
             this.address = address;
             this.asn = asn;
             this.country = p.country;
-            this.locationJson = p.json;
+            this.locationJson = p.json.getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
@@ -40,12 +41,13 @@ final class World {
 
     record Place(String city, String state, String country, double lat, double lon, String json) {
         static Place of(String city, String state, String country, double lat, double lon) {
-            StringBuilder sb = new StringBuilder(160);
+            ByteSink sb = new ByteSink(160);
             sb.append("{\"city\":");
             Json.str(sb, city);
             sb.append(",\"countryOrRegion\":");
             Json.str(sb, country);
-            sb.append(",\"geoCoordinates\":{\"latitude\":").append(lat).append(",\"longitude\":").append(lon);
+            sb.append(",\"geoCoordinates\":{\"latitude\":").append(Double.toString(lat)).append(",\"longitude\":")
+                    .append(Double.toString(lon));
             sb.append("},\"state\":");
             Json.str(sb, state);
             sb.append('}');
@@ -60,7 +62,7 @@ final class World {
         final String clientAppUsed;
         final String[] resourceNames;
         final String[] resourceIds;
-        final String quotedName;
+        final byte[] quotedName;
 
         App(String id, String name, String clientAppUsed, String... resources) {
             this.id = id;
@@ -72,17 +74,17 @@ final class World {
                 resourceNames[i] = resources[2 * i];
                 resourceIds[i] = resources[2 * i + 1];
             }
-            this.quotedName = Json.quote(name);
+            this.quotedName = Json.quoteBytes(name);
         }
     }
 
     static final class Device {
-        final String detailJson;
+        final byte[] detailJson;
         final String userAgent;
         final boolean mobile;
 
         Device(String detailJson, String userAgent, boolean mobile) {
-            this.detailJson = detailJson;
+            this.detailJson = detailJson.getBytes(StandardCharsets.UTF_8);
             this.userAgent = userAgent;
             this.mobile = mobile;
         }
@@ -162,15 +164,15 @@ final class World {
         final Principal[] mis;
         final Ip[] officeIps;
         /** appliedConditionalAccessPolicies arrays: some policies succeeded / none applied / one failed. */
-        final String caSuccess;
-        final String caNotApplied;
-        final String caFailure;
+        final byte[] caSuccess;
+        final byte[] caNotApplied;
+        final byte[] caFailure;
         final String resourceIdPath;
         final List<User> staleUsers = new ArrayList<>();
         final List<User> ssoBrokenUsers = new ArrayList<>();
 
         Tenant(int index, String id, String domain, User[] users, Principal[] sps, Principal[] mis, Ip[] officeIps,
-                String caSuccess, String caNotApplied, String caFailure) {
+                byte[] caSuccess, byte[] caNotApplied, byte[] caFailure) {
             this.index = index;
             this.id = id;
             this.domain = domain;
@@ -597,9 +599,9 @@ final class World {
     }
 
     /** An appliedConditionalAccessPolicies array; mode 0: none applied, 1: some succeeded, 2: one failed. */
-    private static String caPolicies(SplittableRandom r, int mode) {
+    private static byte[] caPolicies(SplittableRandom r, int mode) {
         int n = 3 + r.nextInt(10);
-        StringBuilder sb = new StringBuilder(300 * n);
+        ByteSink sb = new ByteSink(300 * n);
         sb.append('[');
         int start = r.nextInt(CA_POLICIES.length);
         for (int i = 0; i < n; i++) {
@@ -622,6 +624,6 @@ final class World {
             sb.append("],\"id\":\"").append(guid(r)).append("\",\"result\":\"").append(result).append("\"}");
         }
         sb.append(']');
-        return sb.toString();
+        return sb.toByteArray();
     }
 }
