@@ -32,7 +32,8 @@ final class ReferenceDetections {
         long ts = Math.floorDiv(r.eventTicks, Json.TICKS_PER_MS);
         boolean excluded = !r.omitAsn && r.ip != null && r.ip.asn == 8075;
         String upn = r.upn == null || r.upn.isEmpty() ? null : r.upn.toLowerCase(Locale.ROOT);
-        return new Norm(ts, r.tenant.id, r.category, upn, r.errorCode, r.interactive, !r.multiFactor,
+        boolean userSignIn = r.category == Rec.SIGN_IN || r.category == Rec.NON_INTERACTIVE;
+        return new Norm(ts, r.tenant.id, r.category, upn, r.errorCode, r.interactive, userSignIn && !r.multiFactor,
                 r.ip == null ? null : r.ip.address.toLowerCase(Locale.ROOT), excluded, r.app == null ? null : r.app.id,
                 r.app == null ? null : r.app.name, r.plantIndex);
     }

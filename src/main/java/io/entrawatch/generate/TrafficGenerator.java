@@ -164,6 +164,7 @@ public final class TrafficGenerator {
         private long records, duplicates, messages, planted, delayed;
         private final long[] byCategory = new long[Rec.CATEGORY_NAMES.length];
         private long minEvent = Long.MAX_VALUE, maxEvent = Long.MIN_VALUE;
+        private int maxQueued;
 
         private MessageIterator() {
             long plantCount = plan.records().size();
@@ -320,6 +321,12 @@ public final class TrafficGenerator {
                 budget--;
             }
             queue.add(rec);
+            if (queue.size() > maxQueued) maxQueued = queue.size();
+        }
+
+        /** Largest number of records ever waiting for delivery (what bounds memory). */
+        int maxQueued() {
+            return maxQueued;
         }
 
         private boolean reserved(World.Tenant t, long ticks) {
@@ -463,6 +470,9 @@ public final class TrafficGenerator {
             if (y < 80 || y >= 95) {
                 rec = userRec(y < 80 ? Rec.AUDIT : Rec.PROVISIONING, tn, u, t);
                 rec.ip = rnd.nextBoolean() ? tn.officeIps[0] : u.homeIp;
+                // No createdDateTime here: a reader takes `time` as the event time, so it must not run
+                // ahead of delivery (the 4-minute lateness bound holds for every record).
+                rec.timeTicks = t;
             } else if (y < 88) {
                 rec = userRec(Rec.ADFS, tn, u, t);
                 rec.interactive = true;
