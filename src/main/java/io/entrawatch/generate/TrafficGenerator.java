@@ -169,7 +169,10 @@ public final class TrafficGenerator {
         private MessageIterator() {
             long plantCount = plan.records().size();
             budget = recordsMode ? cfg.totalRecords() - plantCount : Long.MAX_VALUE;
-            ratePerSecond = recordsMode ? Math.max(budget, 1) / (cfg.duration().toMillis() / 1000.0) : cfg.ratePerSecond();
+            // In record-count mode the base rate is set so that the expected count over [start, end), day
+            // and night included, is the budget: the run then ends close to the configured end.
+            ratePerSecond = recordsMode ? Math.max(budget, 1) / diurnalSeconds(AttackPlanner.ticks(cfg.start()), endTicks)
+                    : cfg.ratePerSecond();
             seq = plantCount;
             for (Rec p : plan.records()) {
                 Rec c = p.copy();
@@ -340,8 +343,7 @@ public final class TrafficGenerator {
                 backgroundDone = true;
                 return;
             }
-            double hourOfDay = Math.floorMod(t / SECOND, 86_400L) / 3600.0;
-            double lambda = ratePerSecond * (1 + 0.5 * Math.sin(2 * Math.PI * (hourOfDay - 9) / 24));
+            double lambda = ratePerSecond * diurnal(t);
             double gap = -Math.log(1 - rnd.nextDouble()) / lambda;
             tNext = t + Math.max(1, (long) (gap * SECOND));
 
@@ -355,6 +357,20 @@ public final class TrafficGenerator {
             else if (y < 76) interactive(tn, t);
             else if (y < 90) principal(tn, t, false);
             else principal(tn, t, true);
+        }
+
+        /** Daily rhythm of sign-ins (mean 1 over a day): busiest mid-afternoon UTC, quietest at night. */
+        private static double diurnal(long ticks) {
+            double hourOfDay = Math.floorMod(ticks / SECOND, 86_400L) / 3600.0;
+            return 1 + 0.5 * Math.sin(2 * Math.PI * (hourOfDay - 9) / 24);
+        }
+
+        /** The integral of {@link #diurnal} over [from, to), in seconds. */
+        private static double diurnalSeconds(long from, long to) {
+            double sum = 0;
+            long step = MINUTE;
+            for (long t = from; t < to; t += step) sum += diurnal(t) * Math.min(step, to - t) / (double) SECOND;
+            return Math.max(sum, 1);
         }
 
         private World.User pickUser(World.Tenant tn) {
