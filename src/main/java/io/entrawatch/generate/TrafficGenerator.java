@@ -30,8 +30,10 @@ import java.util.stream.StreamSupport;
  * <p>Delivery guarantees (what tests and benchmarks may rely on):
  * <ul>
  *   <li>A record is delivered at most {@code maxDelay} (at most 4 minutes) after its event time
- *       (properties.createdDateTime), and messages are emitted in delivery order, so no record lags
- *       the largest event time delivered before it by more than {@code maxDelay}.</li>
+ *       (properties.createdDateTime, else time), and messages are emitted in delivery order, so no
+ *       record lags the largest event time delivered before it by more than {@code maxDelay}. Nor
+ *       does it lag the largest event time of its own message by more than max(maxDelay, 1 minute),
+ *       for a job that stamps a whole message with its largest event time.</li>
  *   <li>A duplicate is byte-identical to its original and comes in a later message.</li>
  *   <li>Background traffic never raises a detection of DETECTIONS.md: only planted records do, and
  *       {@link #groundTruth()} lists exactly the alerts they must raise.</li>
@@ -157,6 +159,10 @@ public final class TrafficGenerator {
         private int msgTarget;
         private int msgForm; // 0 envelope, 1 bare array, 2 single record
         private long msgFirstArrival;
+        private long msgMinEvent;
+        private long msgMaxEvent;
+        /** Largest event-time spread inside one message: max(maxDelay, 1 minute). */
+        private final long maxSpread = Math.max(cfg.maxDelay().toMillis() * Json.TICKS_PER_MS, MAX_MESSAGE_SPAN);
         private long messageNo;
         private byte[] lookahead;
         private boolean finished;
@@ -250,10 +256,18 @@ public final class TrafficGenerator {
 
         private void deliver(Rec rec) {
             if (msgCount > 0 && ((rec.duplicate && rec.firstMessage == messageNo)
-                    || rec.arrivalTicks - msgFirstArrival > MAX_MESSAGE_SPAN)) {
+                    || rec.arrivalTicks - msgFirstArrival > MAX_MESSAGE_SPAN
+                    || Math.max(msgMaxEvent, rec.eventTicks) - Math.min(msgMinEvent, rec.eventTicks) > maxSpread)) {
                 finishMessage();
             }
-            if (msgCount == 0) startMessage(rec.arrivalTicks);
+            if (msgCount == 0) {
+                startMessage(rec.arrivalTicks);
+                msgMinEvent = rec.eventTicks;
+                msgMaxEvent = rec.eventTicks;
+            } else {
+                msgMinEvent = Math.min(msgMinEvent, rec.eventTicks);
+                msgMaxEvent = Math.max(msgMaxEvent, rec.eventTicks);
+            }
             if (msgCount > 0) msg.append(',');
             renderer.render(rec, msg);
             msgCount++;

@@ -83,7 +83,6 @@ class TrafficGeneratorTest {
         long worst = 0;
         int late = 0;
         for (ParsedRecord r : records) {
-            if (r.timestamp() == null) continue;
             if (maxSeen != Long.MIN_VALUE) {
                 long lag = maxSeen - r.timestamp();
                 assertTrue(lag <= FOUR_MINUTES_MS, "record " + r.id() + " lags " + lag + " ms in message " + r.message());
@@ -95,6 +94,23 @@ class TrafficGeneratorTest {
         // The bound is exercised: records really are out of order, some by minutes.
         assertTrue(worst > 2 * 60_000L, "worst lag only " + worst + " ms");
         assertTrue(late > records.size() * 0.02, late + " records out of order of " + records.size());
+    }
+
+    @Test
+    void noRecordLagsTheMaxEventTimeOfItsOwnMessageByMoreThanFourMinutes() {
+        // A job may stamp a whole message with its largest event time: that must not make a record late.
+        Map<Integer, long[]> span = new HashMap<>();
+        for (ParsedRecord r : records) {
+            long[] s = span.computeIfAbsent(r.message(), k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+            s[0] = Math.min(s[0], r.timestamp());
+            s[1] = Math.max(s[1], r.timestamp());
+        }
+        long worst = 0;
+        for (long[] s : span.values()) {
+            assertTrue(s[1] - s[0] <= FOUR_MINUTES_MS, "a message spans " + (s[1] - s[0]) + " ms of event time");
+            worst = Math.max(worst, s[1] - s[0]);
+        }
+        assertTrue(worst > 60_000L, "messages never mix delayed and fresh records: " + worst + " ms");
     }
 
     @Test
