@@ -30,7 +30,7 @@ final class World {
             this.address = address;
             this.asn = asn;
             this.country = p.country;
-            this.locationJson = p.json.getBytes(StandardCharsets.UTF_8);
+            this.locationJson = p.jsonBytes();
         }
 
         @Override
@@ -39,7 +39,12 @@ final class World {
         }
     }
 
-    record Place(String city, String state, String country, double lat, double lon, String json) {
+    record Place(String city, String state, String country, double lat, double lon, String json, byte[] bytes) {
+        /** The pre-rendered location object, shared by every address of the place. */
+        byte[] jsonBytes() {
+            return bytes;
+        }
+
         static Place of(String city, String state, String country, double lat, double lon) {
             ByteSink sb = new ByteSink(160);
             sb.append("{\"city\":");
@@ -51,7 +56,7 @@ final class World {
             sb.append("},\"state\":");
             Json.str(sb, state);
             sb.append('}');
-            return new Place(city, state, country, lat, lon, sb.toString());
+            return new Place(city, state, country, lat, lon, sb.toString(), sb.toByteArray());
         }
     }
 
@@ -83,8 +88,8 @@ final class World {
         final String userAgent;
         final boolean mobile;
 
-        Device(String detailJson, String userAgent, boolean mobile) {
-            this.detailJson = detailJson.getBytes(StandardCharsets.UTF_8);
+        Device(byte[] detailJson, String userAgent, boolean mobile) {
+            this.detailJson = detailJson;
             this.userAgent = userAgent;
             this.mobile = mobile;
         }
@@ -552,7 +557,11 @@ final class World {
         return Character.toUpperCase(domain.charAt(0)) + domain.substring(1);
     }
 
-    private static Device device(int d, SplittableRandom r) {
+    /** Interned device texts: most devices share their user agent and (without a deviceId) their details. */
+    private final java.util.Map<String, String> agents = new java.util.HashMap<>();
+    private final java.util.Map<String, byte[]> details = new java.util.HashMap<>();
+
+    private Device device(int d, SplittableRandom r) {
         int kind = d == 0 ? r.nextInt(4) : 4 + r.nextInt(3);
         StringBuilder sb = new StringBuilder(220);
         String ua;
@@ -595,7 +604,10 @@ final class World {
                 sb.append("{\"browser\":\"Rich Client 4.").append(60 + r.nextInt(10)).append(".0.0\",\"deviceId\":\"\",\"operatingSystem\":\"Windows10\"}");
             }
         }
-        return new Device(sb.toString(), ua, mobile);
+        String detail = sb.toString();
+        byte[] detailBytes = deviceId.isEmpty() ? details.computeIfAbsent(detail, k -> k.getBytes(StandardCharsets.UTF_8))
+                : detail.getBytes(StandardCharsets.UTF_8);
+        return new Device(detailBytes, ua == null ? null : agents.computeIfAbsent(ua, k -> k), mobile);
     }
 
     /** An appliedConditionalAccessPolicies array; mode 0: none applied, 1: some succeeded, 2: one failed. */
