@@ -15,8 +15,13 @@ flink_jvm_opens=(
   --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED
 )
 
+# Builds the job jar when it is missing or older than a source file or the pom.
 ensure_jar() {
-  if [[ ! -f "$jar" || ! -f "$classpath_file" ]]; then
+  local stale=""
+  if [[ -f "$jar" && -f "$classpath_file" ]]; then
+    stale=$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -type f -print -quit 2>/dev/null || true)
+  fi
+  if [[ ! -f "$jar" || ! -f "$classpath_file" || -n "$stale" ]]; then
     echo "building the job jar (mvn -DskipTests package) ..." >&2
     (cd "$root" && mvn -B -q -DskipTests package) >&2 || { echo "build failed" >&2; exit 1; }
   fi
