@@ -27,12 +27,19 @@ ensure_jar() {
   fi
 }
 
-# run_local CLASS ARGS...: runs a class of the job jar on a local MiniCluster JVM.
-run_local() {
-  local main=$1; shift
+# local_command CLASS ARGS...: sets LOCAL_COMMAND to the java command that runs a class of the job
+# jar locally (Flink runs it on an embedded MiniCluster); logs go to $ENTRAWATCH_LOG_DIR.
+local_command() {
   local log_dir="${ENTRAWATCH_LOG_DIR:-$root/target/logs}"
   mkdir -p "$log_dir"
-  exec java ${JAVA_OPTS:-} "${flink_jvm_opens[@]}" \
-    -Dlog4j2.configurationFile="$root/jobs/log4j2-local.properties" -Dentrawatch.log.dir="$log_dir" \
-    -cp "$jar:$(cat "$classpath_file")" "$main" "$@"
+  # shellcheck disable=SC2206
+  LOCAL_COMMAND=(java ${JAVA_OPTS:-} "${flink_jvm_opens[@]}"
+    -Dlog4j2.configurationFile="$root/jobs/log4j2-local.properties" -Dentrawatch.log.dir="$log_dir"
+    -cp "$jar:$(cat "$classpath_file")" "$@")
+}
+
+# run_local CLASS ARGS...: runs it in the foreground.
+run_local() {
+  local_command "$@"
+  "${LOCAL_COMMAND[@]}"
 }

@@ -89,7 +89,7 @@ public final class AlertTable {
     }
 
     static void print(JsonNode hits, PrintStream out) {
-        out.printf(Locale.ROOT, "%-20s  %-14s  %-36s  %-6s  %5s  %-34s  %s%n", "@timestamp (window end)", "rule", "tenant",
+        out.printf(Locale.ROOT, "%-20s  %-14s  %-36s  %-5s  %5s  %-52s  %s%n", "window end", "rule", "tenant",
                 "error", "users", "first users", "source IPs");
         for (JsonNode h : hits) {
             JsonNode a = h.get("_source");
@@ -97,7 +97,7 @@ public final class AlertTable {
             a.at("/user/name").forEach(u -> { if (users.size() < 2) users.add(u.asText()); });
             List<String> ips = new ArrayList<>();
             a.at("/source/ip").forEach(ip -> { if (ips.size() < 3) ips.add(ip.asText()); });
-            out.printf(Locale.ROOT, "%-20s  %-14s  %-36s  %-6s  %5s  %-34s  %s%n", a.at("/@timestamp").asText(),
+            out.printf(Locale.ROOT, "%-20s  %-14s  %-36s  %-5s  %5s  %-52s  %s%n", a.at("/@timestamp").asText(),
                     a.at("/rule/category").asText(), a.at("/azure/tenant_id").asText(),
                     a.at("/azure/signinlogs/properties/status/error_code").asText(""),
                     a.at("/detection/unique_user_count").asText(""), String.join(", ", users) + (a.at("/user/name").size() > 2 ? ", ..." : ""),
