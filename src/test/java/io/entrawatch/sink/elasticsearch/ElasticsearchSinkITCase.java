@@ -7,8 +7,11 @@ import io.entrawatch.model.DeadLetter;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -66,6 +69,9 @@ class ElasticsearchSinkITCase {
         elasticsearch = TemporaryElasticsearch.start();
         connection = ConnectionSettings.builder().hosts(elasticsearch.url()).build();
         client = connection.createClient(Duration.ofSeconds(30));
+        JsonNode nodes = json(TemporaryElasticsearch.get(client, "/_nodes/_local")).path("nodes");
+        assertEquals(TemporaryElasticsearch.VERSION, nodes.elements().next().path("version").asText(),
+                "the node runs the version the test asked for");
     }
 
     @AfterAll
@@ -187,6 +193,51 @@ class ElasticsearchSinkITCase {
             jobClient.getJobExecutionResult().get(2, TimeUnit.MINUTES);
             assertEquals(100, count(alerts));
             assertEquals(100, metric(jobClient.getJobID(), "documentsIndexed"));
+        }
+    }
+
+    /**
+     * Nothing leaves the buffer before the job fails (flush interval of an hour, batches larger than
+     * the input), and the source resumes after the checkpoint: every document from before the
+     * checkpoint can only reach Elasticsearch through the sink's restored state.
+     */
+    @Test
+    void bufferedDocumentsShouldSurviveARestoreFromACheckpoint() throws Exception {
+        String alerts = "it-alerts-restore";
+        int n = 1000;
+        ElasticsearchSink<Alert> sink = alertSink(alerts, "it-dlq-restore").setFlushInterval(Duration.ofHours(1))
+                .setMaxBatchSize(5000).setMaxBufferedRequests(10_000).build();
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env = environment();
+        env.configure(conf);
+        env.enableCheckpointing(200);
+        env.fromSequence(0, n - 1).map(new FailOnceAfterACheckpoint()).sinkTo(sink);
+
+        env.execute("restore");
+
+        assertEquals(n, count(alerts));
+    }
+
+    /** Passes alerts on slowly; in the first attempt, subtask 0 fails at its first record after a checkpoint completed. */
+    private static final class FailOnceAfterACheckpoint extends RichMapFunction<Long, Alert> implements CheckpointListener {
+        private transient boolean checkpointCompleted;
+
+        @Override
+        public Alert map(Long i) throws Exception {
+            if (checkpointCompleted && getRuntimeContext().getTaskInfo().getAttemptNumber() == 0
+                    && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+                throw new IllegalStateException("induced failure after a checkpoint");
+            }
+            TimeUnit.MILLISECONDS.sleep(2); // throttle, so that checkpoints complete while the input lasts
+            return TestAlerts.alert(i, "low");
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            checkpointCompleted = true;
         }
     }
 
