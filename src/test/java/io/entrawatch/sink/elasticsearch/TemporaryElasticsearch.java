@@ -75,6 +75,16 @@ final class TemporaryElasticsearch implements AutoCloseable {
         boolean root = "root".equals(System.getProperty("user.name"));
         if (root) ensureOsUser();
         Path run = Files.createTempDirectory("entrawatch-es-");
+        try {
+            return start(dist, run, root, secured, user, password);
+        } catch (Exception e) {
+            deleteTree(run); // a node that started is stopped by start(...) itself before it throws
+            throw e;
+        }
+    }
+
+    private static TemporaryElasticsearch start(Path dist, Path run, boolean root, boolean secured, String user,
+            String password) throws Exception {
         Path config = run.resolve("config");
         copyTree(dist.resolve("config"), config);
         // jvm.options writes the GC log to logs/ under the distribution, which the node's user cannot write.
@@ -120,7 +130,7 @@ final class TemporaryElasticsearch implements AutoCloseable {
         try {
             node.awaitHealthy(user, password);
         } catch (Exception e) {
-            node.close();
+            node.stop();
             throw e;
         }
         return node;
@@ -168,6 +178,11 @@ final class TemporaryElasticsearch implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        stop();
+        deleteTree(runDir);
+    }
+
+    private void stop() {
         ProcessHandle.of(pid).ifPresent(p -> {
             p.destroy();
             try {
@@ -176,7 +191,11 @@ final class TemporaryElasticsearch implements AutoCloseable {
                 p.destroyForcibly();
             }
         });
-        try (Stream<Path> files = Files.walk(runDir)) {
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
     }
