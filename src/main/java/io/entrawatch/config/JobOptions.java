@@ -98,6 +98,10 @@ public final class JobOptions implements Serializable {
             "A partial batch is sent after this long.");
     public static final Option<Duration> ES_REQUEST_TIMEOUT = duration("es.request-timeout", "60 s",
             "Timeout of one bulk request; it is retried after.");
+    public static final Option<Duration> ES_RETRY_INITIAL_BACKOFF = duration("es.retry.initial-backoff", "100 ms",
+            "Wait before retrying a failed bulk (Elasticsearch unreachable, 429, 5xx); doubles per failure in a row.");
+    public static final Option<Duration> ES_RETRY_MAX_BACKOFF = duration("es.retry.max-backoff", "30 s",
+            "Longest wait between retries; the sink retries for as long as Elasticsearch is down.");
 
     // ---- dead letters
     public static final Option<String> DLQ_TARGET = string("dead-letter.target", "elasticsearch",

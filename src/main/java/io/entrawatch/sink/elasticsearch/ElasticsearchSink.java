@@ -33,9 +33,11 @@ import java.util.Collections;
  * so an outage longer than the checkpoint timeout fails checkpoints: give the job enough
  * {@code execution.checkpointing.tolerable-failed-checkpoints} (see the class docs of the writer).
  *
- * <p>Metrics on the writer's group: {@code documentsIndexed}, {@code documentsRejected}
- * (dead-lettered), {@code deadLettersFailed}, {@code bulkRequestsRetried}, {@code documentsRetried},
- * and the gauge {@code failuresInARow}.
+ * <p>Metrics on the writer's group: {@code documentsIndexed} (documents other than dead letters),
+ * {@code documentsRejected} (refused and dead-lettered), {@code deadLettersIndexed},
+ * {@code deadLettersFailed} (a dead letter refused in turn: logged, dropped), {@code bulkRequestsRetried}
+ * (whole bulks retried), {@code documentsRetried} (items answered 408/429/5xx), and the gauge
+ * {@code failuresInARow}.
  */
 public class ElasticsearchSink<InputT> extends AsyncSinkBase<InputT, IndexRequestEntry> {
     private static final long serialVersionUID = 1L;

@@ -30,8 +30,8 @@ public class ElasticsearchSinkBuilder<InputT>
     private String deadLetterIndex = DEFAULTS.get(JobOptions.DLQ_INDEX);
     private boolean installTemplates = DEFAULTS.get(JobOptions.ES_INSTALL_TEMPLATE);
     private Duration requestTimeout = DEFAULTS.get(JobOptions.ES_REQUEST_TIMEOUT);
-    private Duration initialBackoff = Duration.ofMillis(100);
-    private Duration maxBackoff = Duration.ofSeconds(30);
+    private Duration initialBackoff = DEFAULTS.get(JobOptions.ES_RETRY_INITIAL_BACKOFF);
+    private Duration maxBackoff = DEFAULTS.get(JobOptions.ES_RETRY_MAX_BACKOFF);
     private long maxDeadLetterPayloadBytes = DEFAULTS.get(JobOptions.DLQ_MAX_PAYLOAD);
 
     ElasticsearchSinkBuilder() {}
@@ -47,8 +47,8 @@ public class ElasticsearchSinkBuilder<InputT>
     }
 
     /**
-     * Batching, timeout, indices and template switch from the job's options: {@code es.bulk.*},
-     * {@code es.request-timeout}, {@code es.index}, {@code es.install-template},
+     * Batching, timeout, backoff, indices and template switch from the job's options: {@code es.bulk.*},
+     * {@code es.request-timeout}, {@code es.retry.*}, {@code es.index}, {@code es.install-template},
      * {@code dead-letter.index}, {@code dead-letter.max-payload-bytes}.
      */
     public ElasticsearchSinkBuilder<InputT> applyOptions(JobOptions options) {
@@ -58,6 +58,7 @@ public class ElasticsearchSinkBuilder<InputT>
         setMaxBufferedRequests(options.get(JobOptions.ES_MAX_BUFFERED));
         setFlushInterval(options.get(JobOptions.ES_FLUSH_INTERVAL));
         setRequestTimeout(options.get(JobOptions.ES_REQUEST_TIMEOUT));
+        setRetryBackoff(options.get(JobOptions.ES_RETRY_INITIAL_BACKOFF), options.get(JobOptions.ES_RETRY_MAX_BACKOFF));
         setAlertIndex(options.get(JobOptions.ES_INDEX));
         setInstallTemplates(options.get(JobOptions.ES_INSTALL_TEMPLATE));
         setDeadLetterIndex(options.get(JobOptions.DLQ_INDEX));

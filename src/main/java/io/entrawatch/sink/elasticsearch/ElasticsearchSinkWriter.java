@@ -8,6 +8,9 @@ import org.apache.flink.connector.base.sink.writer.ElementConverter;
 import org.apache.flink.connector.base.sink.writer.ResultHandler;
 import org.apache.flink.connector.base.sink.writer.SimpleBatchCreator;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
+import org.apache.flink.connector.base.sink.writer.strategy.AIMDScalingStrategy;
+import org.apache.flink.connector.base.sink.writer.strategy.CongestionControlRateLimitingStrategy;
+import org.apache.flink.connector.base.sink.writer.strategy.RateLimitingStrategy;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
@@ -112,6 +115,25 @@ public class ElasticsearchSinkWriter<InputT> extends AsyncSinkWriter<InputT, Ind
                     .setMaxRecordSizeInBytes(maxRecordSizeInBytes)
                     .setRequestTimeoutMS(writerTimeoutMs)
                     .setFailOnTimeout(false)
+                    .setRateLimitingStrategy(rateLimiting())
+                    .build();
+        }
+
+        /**
+         * The base writer's default starts with one batch in flight and adds 10 documents of window per
+         * answered bulk, so it needs a hundred bulks to use a second connection and as many again after
+         * any retry halves it. Here the window starts at all {@code max-in-flight} batches and regains a
+         * whole batch per answered bulk; failures still halve it.
+         */
+        private RateLimitingStrategy rateLimiting() {
+            int window = maxBatchSize * maxInFlightRequests;
+            return CongestionControlRateLimitingStrategy.builder()
+                    .setMaxInFlightRequests(maxInFlightRequests)
+                    .setInitialMaxInFlightMessages(window)
+                    .setScalingStrategy(AIMDScalingStrategy.builder(window)
+                            .setIncreaseRate(maxBatchSize)
+                            .setDecreaseFactor(0.5)
+                            .build())
                     .build();
         }
     }
@@ -126,6 +148,7 @@ public class ElasticsearchSinkWriter<InputT> extends AsyncSinkWriter<InputT, Ind
     private final String subtask;
 
     private final Counter documentsIndexed;
+    private final Counter deadLettersIndexed;
     private final Counter documentsRejected;
     private final Counter deadLettersFailed;
     private final Counter bulkRequestsRetried;
@@ -151,6 +174,7 @@ public class ElasticsearchSinkWriter<InputT> extends AsyncSinkWriter<InputT, Ind
         });
         SinkWriterMetricGroup metrics = context.metricGroup();
         this.documentsIndexed = metrics.counter("documentsIndexed", new ThreadSafeSimpleCounter());
+        this.deadLettersIndexed = metrics.counter("deadLettersIndexed", new ThreadSafeSimpleCounter());
         this.documentsRejected = metrics.counter("documentsRejected", new ThreadSafeSimpleCounter());
         this.deadLettersFailed = metrics.counter("deadLettersFailed", new ThreadSafeSimpleCounter());
         this.bulkRequestsRetried = metrics.counter("bulkRequestsRetried", new ThreadSafeSimpleCounter());
@@ -195,6 +219,7 @@ public class ElasticsearchSinkWriter<InputT> extends AsyncSinkWriter<InputT, Ind
             handler.completeExceptionally(new IllegalStateException(error.getMessage(), error));
             return;
         }
+        bulkRequestsRetried.inc(); // the bulk waits for the templates, so it is retried with them
         retryLater(entries, handler, "installing the index templates failed: " + IndexTemplates.describe(error));
     }
 
@@ -237,12 +262,14 @@ public class ElasticsearchSinkWriter<InputT> extends AsyncSinkWriter<InputT, Ind
     private void onItems(List<BulkRequests.ItemResult> results, List<IndexRequestEntry> deadLetters,
             ResultHandler<IndexRequestEntry> handler) {
         long indexed = 0;
+        long deadLettersDone = 0;
         List<IndexRequestEntry> retry = new ArrayList<>();
         BulkRequests.ItemResult firstRetry = null;
         for (BulkRequests.ItemResult r : results) {
             switch (r.outcome()) {
                 case INDEXED:
-                    indexed++;
+                    if (r.entry.isDeadLetter()) deadLettersDone++;
+                    else indexed++;
                     break;
                 case RETRY:
                     retry.add(r.entry);
@@ -253,6 +280,7 @@ public class ElasticsearchSinkWriter<InputT> extends AsyncSinkWriter<InputT, Ind
             }
         }
         documentsIndexed.inc(indexed);
+        deadLettersIndexed.inc(deadLettersDone);
         if (retry.isEmpty()) {
             backoff.reset();
             finish(handler, deadLetters);

@@ -55,11 +55,25 @@ public final class IndexRequests {
             long maxPayloadBytes, long observedAt) {
         byte[] source = original.source();
         String payload = truncateUtf8(source, maxPayloadBytes);
-        String id = original.id() == null ? null
-                : DeadLetter.REJECTED + ":" + original.index() + ":" + original.id();
+        String id = original.id() == null ? null : rejectedId(original.index(), original.id());
         return IndexRequestEntry.deadLetter(deadLetterIndex, id,
                 DeadLetterDocuments.json(DeadLetter.REJECTED, reason, payload, source.length, null, -1, -1, -1, observedAt,
                         original.index(), original.id()));
+    }
+
+    /**
+     * {@code rejected:<index>:<id>}; past Elasticsearch's 512-byte id limit the original id is replaced
+     * by its SHA-256 (the full id stays in {@code original_id}).
+     */
+    static String rejectedId(String index, String id) {
+        String plain = DeadLetter.REJECTED + ":" + index + ":" + id;
+        if (plain.getBytes(StandardCharsets.UTF_8).length <= 512) return plain;
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+            return DeadLetter.REJECTED + ":" + index + ":sha256:" + java.util.HexFormat.of().formatHex(hash);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JVM has SHA-256
+        }
     }
 
     /** The first {@code maxBytes} bytes as text, never splitting a UTF-8 sequence. */

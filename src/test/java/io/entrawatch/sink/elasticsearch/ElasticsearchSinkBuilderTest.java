@@ -17,7 +17,7 @@ class ElasticsearchSinkBuilderTest {
         JobOptions options = JobOptions.parse(new String[] {"--es.bulk.max-actions", "500", "--es.bulk.max-bytes", "2mb",
                 "--es.bulk.max-in-flight", "2", "--es.bulk.max-buffered", "4000", "--es.bulk.flush-interval", "250 ms",
                 "--es.request-timeout", "20 s", "--es.index", "prod-alerts", "--dead-letter.index", "prod-dlq",
-                "--es.install-template", "false"}, null);
+                "--es.install-template", "false", "--es.retry.initial-backoff", "250 ms", "--es.retry.max-backoff", "2 min"}, null);
         ElasticsearchSink<Alert> sink = ElasticsearchSink.forAlerts(options, LOCAL);
         ElasticsearchSinkWriter.Settings s = sink.writerConfiguration();
         assertEquals(500, s.maxBatchSize);
@@ -29,6 +29,8 @@ class ElasticsearchSinkBuilderTest {
         assertEquals("prod-alerts", s.alertIndex);
         assertEquals("prod-dlq", s.deadLetterIndex);
         assertEquals(false, s.installTemplates);
+        assertEquals(250, s.initialBackoffMs);
+        assertEquals(120_000, s.maxBackoffMs);
         assertTrue(s.writerTimeoutMs > s.httpTimeoutMs + s.maxBackoffMs, "the base writer's timeout is only a safety net");
         // The sink travels to the TaskManagers by Java serialization.
         ElasticsearchSink<Alert> copy = InstantiationUtil.clone(sink);

@@ -81,6 +81,16 @@ class IndexRequestsTest {
     }
 
     @Test
+    void rejectedIdShouldStayWithinElasticsearchsIdLimit() {
+        String longId = "x".repeat(600);
+        String id = IndexRequests.rejectedId("alerts", longId);
+        assertTrue(id.length() <= 512, id);
+        assertTrue(id.startsWith("rejected:alerts:sha256:"));
+        assertEquals(id, IndexRequests.rejectedId("alerts", longId), "deterministic");
+        assertEquals("rejected:alerts:short", IndexRequests.rejectedId("alerts", "short"));
+    }
+
+    @Test
     void rejectedPayloadShouldBeCutOnACharacterBoundary() throws IOException {
         byte[] source = ("{\"x\":\"" + "é".repeat(100) + "\"}").getBytes(StandardCharsets.UTF_8); // é = 2 bytes
         IndexRequestEntry original = IndexRequestEntry.of("alerts", "id", source);
