@@ -35,16 +35,34 @@ public final class DeadLetterSinks {
                                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                                 .setRecordSerializer(KafkaRecordSerializationSchema.<DeadLetter>builder()
                                         .setTopic(topic)
-                                        .setKeySerializationSchema((SerializationSchema<DeadLetter>) d ->
-                                                d.documentId().getBytes(StandardCharsets.UTF_8))
-                                        .setValueSerializationSchema((SerializationSchema<DeadLetter>) d ->
-                                                DeadLetterDocuments.json(d))
+                                        .setKeySerializationSchema(new KeyBytes())
+                                        .setValueSerializationSchema(new DocumentBytes())
                                         .build())
                                 .build())
                         .uid("dead-letters-to-kafka").name("Dead letters to Kafka " + topic);
                 break;
             default:
                 throw new IllegalArgumentException("--dead-letter.target '" + target + "': use elasticsearch or kafka");
+        }
+    }
+
+    /** Kafka key: the dead letter's deterministic id (its position), so a re-sent one is recognisable. */
+    static final class KeyBytes implements SerializationSchema<DeadLetter> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(DeadLetter d) {
+            return d.documentId().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Kafka value: the same JSON document as in the dead-letter index. */
+    static final class DocumentBytes implements SerializationSchema<DeadLetter> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] serialize(DeadLetter d) {
+            return DeadLetterDocuments.json(d);
         }
     }
 }

@@ -44,7 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Hubs (SASL_SSL, PLAIN, {@code $ConnectionString}), the production job wiring
  * ({@link EntraWatchJob#defineJob}) on a MiniCluster at parallelism 2, and a real Elasticsearch node
  * (9.2 over HTTPS with basic auth, and 8.19). The documents in Elasticsearch must be exactly the ones
- * jobs/replay computes for the same messages, with the same ids.
+ * jobs/replay computes for the same messages, with the same ids. Dead letters go to an Elasticsearch
+ * index with 9.2 and to a Kafka topic with 8.19 (both targets of --dead-letter.target).
  */
 class KafkaToElasticsearchITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -91,7 +92,10 @@ class KafkaToElasticsearchITCase {
         String topic = "signins-" + suffix;
         String alertIndex = "alerts-" + suffix;
         String deadLetterIndex = "dead-letters-" + suffix;
+        boolean deadLettersToKafka = !secure;
+        String deadLetterTopic = "dead-letters-" + suffix;
         kafka.createTopic(topic, 2);
+        if (deadLettersToKafka) kafka.createTopic(deadLetterTopic, 1);
 
         List<String> messages = scenario();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
@@ -110,6 +114,8 @@ class KafkaToElasticsearchITCase {
                 "--es.hosts", es.getUrl(),
                 "--es.index", alertIndex,
                 "--dead-letter.index", deadLetterIndex,
+                "--dead-letter.target", deadLettersToKafka ? "kafka" : "elasticsearch",
+                "--dead-letter.topic", deadLetterTopic,
                 "--checkpoint.interval", "2 s",
                 "--parallelism", "2"));
         Map<String, String> environment = new HashMap<>();
@@ -122,9 +128,19 @@ class KafkaToElasticsearchITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         EntraWatchJob.defineJob(env, options, environment);
         JobClient job = env.executeAsync("e2e " + version);
+        List<JsonNode> deadLetters = new ArrayList<>();
         try {
             waitForCount(es, alertIndex, 2, 120_000);
-            waitForCount(es, deadLetterIndex, 3, 60_000);
+            if (deadLettersToKafka) {
+                for (var record : kafka.consume(deadLetterTopic, 3, java.time.Duration.ofSeconds(60))) {
+                    deadLetters.add(JSON.readTree(record.value()));
+                }
+            } else {
+                waitForCount(es, deadLetterIndex, 3, 60_000);
+                for (JsonNode hit : JSON.readTree(es.search(deadLetterIndex, "{\"size\":100}")).at("/hits/hits")) {
+                    deadLetters.add(hit.get("_source"));
+                }
+            }
         } finally {
             job.cancel().get();
         }
@@ -162,8 +178,8 @@ class KafkaToElasticsearchITCase {
         assertEquals(2, byIp.at("/hits/total/value").asInt());
 
         List<String> dead = new ArrayList<>();
-        for (JsonNode hit : JSON.readTree(es.search(deadLetterIndex, "{\"size\":100,\"sort\":[{\"offset\":\"asc\"}]}")).at("/hits/hits")) {
-            JsonNode d = hit.get("_source");
+        deadLetters.sort(java.util.Comparator.comparingLong(d -> d.get("offset").asLong()));
+        for (JsonNode d : deadLetters) {
             dead.add(String.format(Locale.ROOT, "%s %s %d/%d#%d %s", d.get("kind").asText(), d.get("topic").asText(),
                     d.get("partition").asInt(), d.get("offset").asLong(), d.path("record_index").asInt(-1),
                     d.get("reason").asText().split(":")[0]));
