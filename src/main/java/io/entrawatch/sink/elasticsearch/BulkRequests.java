@@ -183,6 +183,16 @@ final class BulkRequests {
         return truncate(sb.toString());
     }
 
+    /** The {@code type: reason} of an error response, or null when its body has none (or cannot be read). */
+    static String requestErrorReason(org.elasticsearch.client.Response response) {
+        try {
+            return response.getEntity() == null ? null
+                    : requestErrorReason(org.apache.http.util.EntityUtils.toByteArray(response.getEntity()));
+        } catch (java.io.IOException | RuntimeException e) {
+            return null; // the status alone will do
+        }
+    }
+
     /** The error of a whole-request failure body, for logs: {@code type: reason}, or null when the body has none. */
     static String requestErrorReason(byte[] body) {
         if (body == null || body.length == 0) return null;

@@ -298,12 +298,7 @@ public class ElasticsearchSinkWriter<InputT> extends AsyncSinkWriter<InputT, Ind
         if (e instanceof ResponseException) {
             Response r = ((ResponseException) e).getResponse();
             int status = r.getStatusLine().getStatusCode();
-            String reason = null;
-            try {
-                reason = r.getEntity() == null ? null : BulkRequests.requestErrorReason(EntityUtils.toByteArray(r.getEntity()));
-            } catch (IOException | RuntimeException ignored) {
-                // the status alone will do
-            }
+            String reason = BulkRequests.requestErrorReason(r);
             if (status == 413 && sent.size() == 1) {
                 // One document larger than the server takes (http.max_content_length): no retry helps.
                 reject(sent.get(0), status, reason == null ? "request_entity_too_large: HTTP 413" : reason, deadLetters);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.entity.ContentType;
-import org.apache.http.util.EntityUtils;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.RequestOptions;
 import org.elasticsearch.client.Response;
@@ -131,12 +130,7 @@ public final class IndexTemplates {
         if (e instanceof ResponseException) {
             Response r = ((ResponseException) e).getResponse();
             int status = r.getStatusLine().getStatusCode();
-            String reason = null;
-            try {
-                reason = r.getEntity() == null ? null : BulkRequests.requestErrorReason(EntityUtils.toByteArray(r.getEntity()));
-            } catch (IOException ignored) {
-                // keep the status only
-            }
+            String reason = BulkRequests.requestErrorReason(r);
             return new TemplateRefusedException(template, status, reason);
         }
         return e;
