@@ -43,6 +43,8 @@ import java.util.TreeMap;
  * lateness is judged on that order, so the output is deterministic.
  */
 public final class ReplayJob {
+    private static final ObjectMapper ID_WRITER = new ObjectMapper();
+
     private ReplayJob() {}
 
     public static void main(String[] args) {
@@ -180,7 +182,7 @@ public final class ReplayJob {
         String doc = a.document;
         String id;
         try {
-            id = new ObjectMapper().writeValueAsString(a.id);
+            id = ID_WRITER.writeValueAsString(a.id);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
