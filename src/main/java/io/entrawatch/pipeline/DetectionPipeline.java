@@ -113,7 +113,9 @@ public final class DetectionPipeline {
             }
             if (d instanceof SeamlessSsoSprayDetection) {
                 SeamlessSsoSprayDetection sso = (SeamlessSsoSprayDetection) d;
-                DataStream<SignIn> onTime = signIns.filter(sso::countsOnTime).name("Detection C filter");
+                // A lambda, not sso::countsOnTime: two bound references to the same interface method in one
+                // class share a deserializer that casts to the first receiver's type (PasswordSprayDetection).
+                DataStream<SignIn> onTime = signIns.filter(s -> sso.countsOnTime(s)).name("Detection C filter");
                 SingleOutputStreamOperator<SsoFlag> flags = onTime
                         .filter(sso::keepsForStage1).name("Detection C stage 1 filter")
                         .keyBy(sso::stage1KeyOf, TypeInformation.of(SsoHourKey.class))
