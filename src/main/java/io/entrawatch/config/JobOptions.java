@@ -71,6 +71,16 @@ public final class JobOptions implements Serializable {
     public static final Option<Integer> SPRAY_THRESHOLD = integer("spray.threshold", "30",
             "Detection A alerts when distinct users in a window reach this number.");
 
+    // ---- detection C: password spray against Seamless SSO
+    public static final Option<Boolean> SSO_SPRAY_ENABLED = bool("sso-spray.enabled", "true",
+            "Run detection C (password spray against Seamless SSO, the two-stage Sentinel rule).");
+    public static final Option<Duration> SSO_SPRAY_WINDOW = duration("sso-spray.window", "1 h",
+            "Detection C tumbling window (both stages), aligned to the UTC epoch.");
+    public static final Option<Integer> SSO_SPRAY_ACCOUNT_THRESHOLD = integer("sso-spray.account-threshold", "5",
+            "Detection C flags a result type when its distinct accounts in a window are MORE than this.");
+    public static final Option<String> SSO_SPRAY_RESULT_TYPE_PREFIX = string("sso-spray.result-type-prefix", "81",
+            "Detection C stage 1 counts non-interactive sign-ins whose resultType starts with this (Seamless SSO errors).");
+
     // ---- Elasticsearch
     public static final Option<List<String>> ES_HOSTS = list("es.hosts", "http://localhost:9200",
             "Elasticsearch URLs, comma-separated (https://... for TLS).");

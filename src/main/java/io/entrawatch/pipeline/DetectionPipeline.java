@@ -6,6 +6,12 @@ import io.entrawatch.detect.SignInFilters;
 import io.entrawatch.detect.spray.PasswordSprayDetection;
 import io.entrawatch.detect.spray.SprayKey;
 import io.entrawatch.detect.spray.SprayWindowCounter;
+import io.entrawatch.detect.sso.SeamlessSsoSprayDetection;
+import io.entrawatch.detect.sso.SsoFlag;
+import io.entrawatch.detect.sso.SsoHourKey;
+import io.entrawatch.detect.sso.SsoIpKey;
+import io.entrawatch.detect.sso.SsoStage1Counter;
+import io.entrawatch.detect.sso.SsoStage2Joiner;
 import io.entrawatch.enrich.AsnOrganizations;
 import io.entrawatch.ingest.IngestGate;
 import io.entrawatch.ingest.ParsedMessage;
@@ -29,6 +35,8 @@ import java.util.List;
  *   parsed messages (source, per-partition watermarks)
  *     -> IngestGate: sign-ins; malformed and late records to the dead-letter output
  *     -> detection A: keyBy (tenant, errorCode, 10-min window) -> SprayWindowCounter -> alerts
+ *     -> detection C: keyBy (tenant, 81... resultType, hour) -> SsoStage1Counter -> flags per IP;
+ *                     flags and sign-ins keyBy (tenant, IP, hour) -> SsoStage2Joiner -> alerts
  * </pre>
  */
 public final class DetectionPipeline {
@@ -69,10 +77,16 @@ public final class DetectionPipeline {
                 options.get(JobOptions.SPRAY_THRESHOLD));
     }
 
+    public static SeamlessSsoSprayDetection ssoSpray(JobOptions options) {
+        return new SeamlessSsoSprayDetection(options.get(JobOptions.SSO_SPRAY_WINDOW),
+                options.get(JobOptions.SSO_SPRAY_ACCOUNT_THRESHOLD), options.get(JobOptions.SSO_SPRAY_RESULT_TYPE_PREFIX));
+    }
+
     /** The detections switched on by the options. */
     public static List<Detection> detections(JobOptions options) {
         List<Detection> list = new ArrayList<>();
         if (options.get(JobOptions.SPRAY_ENABLED)) list.add(spray(options));
+        if (options.get(JobOptions.SSO_SPRAY_ENABLED)) list.add(ssoSpray(options));
         return list;
     }
 
@@ -96,6 +110,26 @@ public final class DetectionPipeline {
                         .uid("password-spray").name("Detection A: password spray");
                 alerts.add(sprayAlerts);
                 deadLetters = deadLetters.union(sprayAlerts.getSideOutput(OutputTags.DEAD_LETTERS));
+            }
+            if (d instanceof SeamlessSsoSprayDetection) {
+                SeamlessSsoSprayDetection sso = (SeamlessSsoSprayDetection) d;
+                // A lambda, not sso::countsOnTime: two bound references to the same interface method in one
+                // class share a deserializer that casts to the first receiver's type (PasswordSprayDetection).
+                DataStream<SignIn> onTime = signIns.filter(s -> sso.countsOnTime(s)).name("Detection C filter");
+                SingleOutputStreamOperator<SsoFlag> flags = onTime
+                        .filter(sso::keepsForStage1).name("Detection C stage 1 filter")
+                        .keyBy(sso::stage1KeyOf, TypeInformation.of(SsoHourKey.class))
+                        .process(new SsoStage1Counter(sso))
+                        .uid("sso-spray-stage1").name("Detection C stage 1: 81xxx accounts per hour");
+                SingleOutputStreamOperator<Alert> ssoAlerts = flags
+                        .keyBy(SsoFlag::key, TypeInformation.of(SsoIpKey.class))
+                        .connect(onTime.filter(sso::keepsForStage2).name("Detection C stage 2 filter")
+                                .keyBy(sso::stage2KeyOf, TypeInformation.of(SsoIpKey.class)))
+                        .process(new SsoStage2Joiner(sso))
+                        .uid("sso-spray-stage2").name("Detection C stage 2: flagged IPs joined with their sign-ins");
+                alerts.add(ssoAlerts);
+                deadLetters = deadLetters.union(flags.getSideOutput(OutputTags.DEAD_LETTERS))
+                        .union(ssoAlerts.getSideOutput(OutputTags.DEAD_LETTERS));
             }
         }
         DataStream<Alert> all = alerts.isEmpty() ? null : alerts.get(0);

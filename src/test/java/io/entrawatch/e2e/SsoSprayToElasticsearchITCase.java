@@ -1,0 +1,198 @@
+package io.entrawatch.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entrawatch.EntraWatchJob;
+import io.entrawatch.TestRecords;
+import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.Secrets;
+import io.entrawatch.detect.AlertDocuments;
+import io.entrawatch.detect.sso.SeamlessSsoSprayDetection;
+import io.entrawatch.model.Categories;
+import io.entrawatch.replay.ReplayJob;
+import io.entrawatch.testing.LocalElasticsearch;
+import io.entrawatch.testing.LocalKafka;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static io.entrawatch.TestRecords.MIN;
+import static io.entrawatch.TestRecords.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Detection C end to end: Seamless SSO failures produced to a real Kafka broker with Event Hubs'
+ * authentication, the production job wiring on a MiniCluster at parallelism 2, alerts in a real
+ * Elasticsearch 9 (HTTPS, basic auth): exactly the documents jobs/replay computes, one checked field by
+ * field.
+ */
+class SsoSprayToElasticsearchITCase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String IP_A = "198.51.100.10";
+    private static final String IP_B = "198.51.100.9";
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    Path dir;
+
+    private static ObjectNode sso(String upn, long ts, String ip) {
+        ObjectNode r = TestRecords.sprayFailure(upn, ts).ip(ip).errorCode(81016).node();
+        r.put("resultDescription", "Seamless SSO: the Kerberos ticket could not be decrypted");
+        return r;
+    }
+
+    /** Six accounts fail Seamless SSO from two addresses in 01:00-02:00; one account then signs in from IP_A. */
+    private static List<String> scenario() {
+        List<ObjectNode> first = new ArrayList<>();
+        for (int i = 0; i < 6; i++) first.add(sso("victim" + i + "@contoso.com", T0 + (10 + i) * MIN, i % 2 == 0 ? IP_A : IP_B));
+        ObjectNode success = TestRecords.sprayFailure("victim0@contoso.com", T0 + 40 * MIN).ip(IP_A).errorCode(0).interactive(true)
+                .category(Categories.SIGN_IN_LOGS).node();
+        List<ObjectNode> near = new ArrayList<>(); // next hour: 5 accounts, a near miss
+        for (int i = 0; i < 5; i++) near.add(sso("other" + i + "@contoso.com", T0 + 70 * MIN, IP_A));
+        return List.of(envelope(first), envelope(List.of(success)), envelope(near));
+    }
+
+    private static String envelope(List<ObjectNode> records) {
+        return "{\"records\":[" + records.stream().map(ObjectNode::toString).collect(Collectors.joining(",")) + "]}";
+    }
+
+    /** Moves the watermark of a partition past every hour of the scenario. */
+    private static String flush() {
+        return TestRecords.envelope(List.of(TestRecords.sprayFailure("flush@contoso.com", T0 + 180 * MIN).interactive(true)));
+    }
+
+    @Test
+    void seamlessSsoAlertsLandInElasticsearchExactlyAsReplayComputesThem() throws Exception {
+        LocalKafka kafka = LocalKafka.shared();
+        LocalElasticsearch es = LocalElasticsearch.shared(LocalElasticsearch.V9, true);
+        String suffix = "sso-" + System.nanoTime();
+        String topic = "signins-" + suffix;
+        String alertIndex = "alerts-" + suffix;
+        kafka.createTopic(topic, 2);
+        List<String> messages = scenario();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (String m : messages) producer.send(new ProducerRecord<>(topic, 0, null, m.getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(topic, 0, null, flush().getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(topic, 1, null, flush().getBytes(StandardCharsets.UTF_8))).get();
+        }
+        JobOptions options = JobOptions.parse(new String[] {
+                "--source.bootstrap-servers", kafka.getBootstrapServers(),
+                "--source.topic", topic,
+                "--source.group-id", "e2e-" + suffix,
+                "--source.starting-offsets", "earliest",
+                "--source.ssl.ca-file", kafka.getCaFile().toString(),
+                "--es.hosts", es.getUrl(),
+                "--es.index", alertIndex,
+                "--dead-letter.index", "dead-letters-" + suffix,
+                "--checkpoint.interval", "2 s",
+                "--parallelism", "2",
+                "--es.username", es.getUsername(), "--es.ca-file", es.getCaFile().toString()}, null);
+        Map<String, String> environment = new HashMap<>();
+        environment.put(Secrets.EVENTHUBS_ENV, kafka.getConnectionString());
+        environment.put(Secrets.ES_PASSWORD_ENV, es.getPassword());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        EntraWatchJob.defineJob(env, options, environment);
+        JobClient job = env.executeAsync("e2e sso-spray");
+        try {
+            waitForCount(es, alertIndex, 3, 120_000);
+        } finally {
+            job.cancel().get();
+        }
+
+        Path in = dir.resolve("in.ndjson");
+        List<String> all = new ArrayList<>(messages);
+        all.add(flush());
+        Files.write(in, all, StandardCharsets.UTF_8);
+        Path out = dir.resolve("out.ndjson");
+        ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), in, out, JobOptions.defaults());
+        Map<String, JsonNode> expected = new TreeMap<>();
+        for (String line : Files.readAllLines(out)) {
+            JsonNode n = JSON.readTree(line);
+            String id = n.get("_id").asText();
+            ((ObjectNode) n).remove("_id");
+            expected.put(id, n);
+        }
+        Map<String, JsonNode> actual = new TreeMap<>();
+        for (JsonNode hit : JSON.readTree(es.search(alertIndex, "{\"size\":100}")).at("/hits/hits")) {
+            actual.put(hit.get("_id").asText(), hit.get("_source"));
+        }
+        assertEquals(expected, actual);
+        assertEquals(3, actual.size(), "IP_A and IP_B in AADNonInteractiveUserSignInLogs, IP_A in SigninLogs");
+
+        // One alert, field by field: the flagged address's successful interactive sign-in.
+        String id = AlertDocuments.documentId(SeamlessSsoSprayDetection.RULE.id, TestRecords.TENANT, "81016", IP_A,
+                "SigninLogs", T0);
+        JsonNode a = actual.get(id);
+        assertEquals("2025-11-14T02:00:00Z", a.at("/@timestamp").asText());
+        assertEquals("alert", a.at("/event/kind").asText());
+        assertEquals(SeamlessSsoSprayDetection.RULE.id, a.at("/rule/id").asText());
+        assertEquals("Password spray attack against Microsoft Entra ID Seamless SSO", a.at("/rule/name").asText());
+        assertEquals("[\"T1110\"]", a.at("/threat/technique/id").toString());
+        assertEquals(TestRecords.TENANT, a.at("/azure/tenant_id").asText());
+        assertEquals("2025-11-14T01:00:00Z", a.at("/detection/window/start").asText());
+        assertEquals("2025-11-14T02:00:00Z", a.at("/detection/window/end").asText());
+        assertEquals(IP_A, a.at("/source/ip").asText());
+        assertEquals("81016", a.at("/azure/signinlogs/result_type").asText());
+        assertEquals("SigninLogs", a.at("/detection/table").asText());
+        assertEquals(6, a.at("/detection/distinct_accounts").asLong());
+        assertEquals("2025-11-14T01:40:00Z", a.at("/event/start").asText());
+        assertEquals("2025-11-14T01:40:00Z", a.at("/event/end").asText());
+        assertEquals("[\"victim0@contoso.com\"]", a.at("/user/name").toString());
+        assertEquals("[\"python-requests/2.31\"]", a.at("/user_agent/original").toString());
+        assertEquals("None", a.at("/azure/signinlogs/result_signature").asText());
+        assertEquals("contoso.com", a.at("/user/domain").asText());
+        assertEquals("victim0", a.at("/detection/account_name").asText());
+
+        JsonNode nonInteractiveA = actual.get(AlertDocuments.documentId(SeamlessSsoSprayDetection.RULE.id, TestRecords.TENANT,
+                "81016", IP_A, "AADNonInteractiveUserSignInLogs", T0));
+        assertEquals("[\"victim0@contoso.com\",\"victim2@contoso.com\",\"victim4@contoso.com\"]",
+                nonInteractiveA.at("/user/name").toString());
+        assertEquals("Seamless SSO: the Kerberos ticket could not be decrypted",
+                nonInteractiveA.at("/azure/signinlogs/result_description").asText());
+
+        // source.ip is an ip field in the template: a CIDR query finds all three
+        JsonNode byCidr = JSON.readTree(es.search(alertIndex, "{\"query\":{\"term\":{\"source.ip\":\"198.51.100.0/24\"}}}"));
+        assertEquals(3, byCidr.at("/hits/total/value").asInt());
+    }
+
+    private static void waitForCount(LocalElasticsearch es, String index, long expected, long timeoutMillis) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        long count = -1;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                es.refresh(index);
+                count = es.count(index);
+            } catch (RuntimeException e) {
+                count = -1; // index not created yet
+            }
+            if (count >= expected) {
+                assertEquals(expected, count, "no more than expected in " + index);
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("waited " + timeoutMillis + " ms for " + expected + " documents in " + index + ", saw " + count);
+    }
+}
