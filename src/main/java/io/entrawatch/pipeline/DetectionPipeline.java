@@ -3,6 +3,9 @@ package io.entrawatch.pipeline;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.detect.Detection;
 import io.entrawatch.detect.SignInFilters;
+import io.entrawatch.detect.rareapp.RareAppDetection;
+import io.entrawatch.detect.rareapp.RareAppEvaluator;
+import io.entrawatch.detect.rareapp.RareAppKey;
 import io.entrawatch.detect.spray.PasswordSprayDetection;
 import io.entrawatch.detect.spray.SprayKey;
 import io.entrawatch.detect.spray.SprayWindowCounter;
@@ -29,6 +32,7 @@ import java.util.List;
  *   parsed messages (source, per-partition watermarks)
  *     -> IngestGate: sign-ins; malformed and late records to the dead-letter output
  *     -> detection A: keyBy (tenant, errorCode, 10-min window) -> SprayWindowCounter -> alerts
+ *     -> detection B: keyBy (tenant, user, appId) -> RareAppEvaluator (hourly, 14-day lookback) -> alerts
  * </pre>
  */
 public final class DetectionPipeline {
@@ -69,10 +73,17 @@ public final class DetectionPipeline {
                 options.get(JobOptions.SPRAY_THRESHOLD));
     }
 
+    public static RareAppDetection rareApp(JobOptions options) {
+        return new RareAppDetection(filters(options), options.get(JobOptions.RARE_APP_LOOKBACK),
+                options.get(JobOptions.RARE_APP_INTERVAL), options.get(JobOptions.RARE_APP_THRESHOLD),
+                options.get(JobOptions.RARE_APP_SUPPRESSION), options.get(JobOptions.RARE_APP_ALERT_FROM));
+    }
+
     /** The detections switched on by the options. */
     public static List<Detection> detections(JobOptions options) {
         List<Detection> list = new ArrayList<>();
         if (options.get(JobOptions.SPRAY_ENABLED)) list.add(spray(options));
+        if (options.get(JobOptions.RARE_APP_ENABLED)) list.add(rareApp(options));
         return list;
     }
 
@@ -96,6 +107,18 @@ public final class DetectionPipeline {
                         .uid("password-spray").name("Detection A: password spray");
                 alerts.add(sprayAlerts);
                 deadLetters = deadLetters.union(sprayAlerts.getSideOutput(OutputTags.DEAD_LETTERS));
+            }
+        }
+        for (Detection d : detections) {
+            if (d instanceof RareAppDetection) {
+                RareAppDetection rareApp = (RareAppDetection) d;
+                SingleOutputStreamOperator<Alert> rareAppAlerts = signIns
+                        .filter(rareApp::countsOnTime).name("Detection B filter")
+                        .keyBy(rareApp::keyOf, TypeInformation.of(RareAppKey.class))
+                        .process(new RareAppEvaluator(rareApp))
+                        .uid("rare-app").name("Detection B: unusual client app");
+                alerts.add(rareAppAlerts);
+                deadLetters = deadLetters.union(rareAppAlerts.getSideOutput(OutputTags.DEAD_LETTERS));
             }
         }
         DataStream<Alert> all = alerts.isEmpty() ? null : alerts.get(0);
