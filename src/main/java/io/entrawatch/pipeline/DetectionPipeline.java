@@ -113,7 +113,9 @@ public final class DetectionPipeline {
             if (d instanceof RareAppDetection) {
                 RareAppDetection rareApp = (RareAppDetection) d;
                 SingleOutputStreamOperator<Alert> rareAppAlerts = signIns
-                        .filter(rareApp::countsOnTime).name("Detection B filter")
+                        // a lambda, not rareApp::countsOnTime: two serialized references to the same default method
+                        // (Detection.countsOnTime) would deserialize with the first one's captured type
+                        .filter(s -> rareApp.countsOnTime(s)).name("Detection B filter")
                         .keyBy(rareApp::keyOf, TypeInformation.of(RareAppKey.class))
                         .process(new RareAppEvaluator(rareApp))
                         .uid("rare-app").name("Detection B: unusual client app");
