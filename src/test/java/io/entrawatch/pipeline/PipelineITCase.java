@@ -101,6 +101,7 @@ class PipelineITCase {
         Map<String, Integer> actual = new TreeMap<>();
         for (String line : Files.readAllLines(out)) {
             JsonNode a = JSON.readTree(line);
+            if (!a.at("/rule/id").asText().equals(io.entrawatch.detect.spray.PasswordSprayDetection.RULE.id)) continue;
             actual.put(a.at("/azure/tenant_id").asText() + "|" + a.at("/azure/signinlogs/properties/status/error_code").asInt()
                     + "|" + a.at("/@timestamp").asText(), a.at("/detection/unique_user_count").asInt());
         }
