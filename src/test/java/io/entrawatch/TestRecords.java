@@ -52,6 +52,7 @@ public final class TestRecords {
         public String ip = "203.0.113.7";
         public Long asn = 64500L;
         public String appId = "00000002-0000-0ff1-ce00-000000000000";
+        public String appName = "Office 365 Exchange Online";
 
         public Record upn(String v) { upn = v; return this; }
         public Record at(long v) { ts = v; return this; }
@@ -63,6 +64,8 @@ public final class TestRecords {
         public Record auth(String v) { auth = v; return this; }
         public Record ip(String v) { ip = v; return this; }
         public Record asn(Long v) { asn = v; return this; }
+        /** appId and appDisplayName; null leaves the field out. */
+        public Record app(String id, String name) { appId = id; appName = name; return this; }
 
         public ObjectNode node() {
             ObjectNode r = MAPPER.createObjectNode();
@@ -80,8 +83,8 @@ public final class TestRecords {
             p.put("id", id);
             p.put("createdDateTime", Instant.ofEpochMilli(ts).toString().replace("Z", "+00:00"));
             p.put("userPrincipalName", upn);
-            p.put("appId", appId);
-            p.put("appDisplayName", "Office 365 Exchange Online");
+            if (appId != null) p.put("appId", appId);
+            if (appName != null) p.put("appDisplayName", appName);
             p.put("ipAddress", ip);
             if (asn != null) p.put("autonomousSystemNumber", asn);
             if (interactive != null) p.put("isInteractive", interactive);

@@ -71,6 +71,20 @@ public final class JobOptions implements Serializable {
     public static final Option<Integer> SPRAY_THRESHOLD = integer("spray.threshold", "30",
             "Detection A alerts when distinct users in a window reach this number.");
 
+    // ---- detection B: unusual client app (rare app)
+    public static final Option<Boolean> RARE_APP_ENABLED = bool("rare-app.enabled", "true",
+            "Run detection B (unusual client app on behalf of a user, hourly over a trailing lookback).");
+    public static final Option<Duration> RARE_APP_LOOKBACK = duration("rare-app.lookback", "14 d",
+            "Detection B lookback L: failures of a (tenant, user, appId) counted over [T - L, T); a multiple of the interval.");
+    public static final Option<Duration> RARE_APP_INTERVAL = duration("rare-app.evaluation-interval", "1 h",
+            "Detection B evaluates each pair at the end T of every aligned interval in which it failed.");
+    public static final Option<Integer> RARE_APP_THRESHOLD = integer("rare-app.threshold", "3",
+            "Detection B alerts when the pair's failures over the lookback are at most this number.");
+    public static final Option<Duration> RARE_APP_SUPPRESSION = duration("rare-app.suppression", "14 d",
+            "After an alert, the pair does not alert again for this long (0 = off; at most the lookback).");
+    public static final Option<java.time.Instant> RARE_APP_ALERT_FROM = instant("rare-app.alert-from", null,
+            "Warm-up: detection B learns from earlier sign-ins but raises no alert for evaluations ending before this ISO-8601 instant.");
+
     // ---- detection C: password spray against Seamless SSO
     public static final Option<Boolean> SSO_SPRAY_ENABLED = bool("sso-spray.enabled", "true",
             "Run detection C (password spray against Seamless SSO, the two-stage Sentinel rule).");
@@ -331,6 +345,17 @@ public final class JobOptions implements Serializable {
 
     static Option<Duration> duration(String name, String def, String description) {
         return register(new Option<>(name, def, description, Durations::parse));
+    }
+
+    static Option<java.time.Instant> instant(String name, String def, String description) {
+        return register(new Option<>(name, def, description, s -> {
+            try {
+                return s.matches("-?\\d+") ? java.time.Instant.ofEpochMilli(Long.parseLong(s))
+                        : java.time.OffsetDateTime.parse(s).toInstant();
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("expected an ISO-8601 instant such as 2025-11-14T00:00:00Z, or epoch millis");
+            }
+        }));
     }
 
     static Option<Long> bytes(String name, String def, String description) {

@@ -3,6 +3,9 @@ package io.entrawatch.pipeline;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.detect.Detection;
 import io.entrawatch.detect.SignInFilters;
+import io.entrawatch.detect.rareapp.RareAppDetection;
+import io.entrawatch.detect.rareapp.RareAppEvaluator;
+import io.entrawatch.detect.rareapp.RareAppKey;
 import io.entrawatch.detect.spray.PasswordSprayDetection;
 import io.entrawatch.detect.spray.SprayKey;
 import io.entrawatch.detect.spray.SprayWindowCounter;
@@ -35,6 +38,7 @@ import java.util.List;
  *   parsed messages (source, per-partition watermarks)
  *     -> IngestGate: sign-ins; malformed and late records to the dead-letter output
  *     -> detection A: keyBy (tenant, errorCode, 10-min window) -> SprayWindowCounter -> alerts
+ *     -> detection B: keyBy (tenant, user, appId) -> RareAppEvaluator (hourly, 14-day lookback) -> alerts
  *     -> detection C: keyBy (tenant, 81... resultType, hour) -> SsoStage1Counter -> flags per IP;
  *                     flags and sign-ins keyBy (tenant, IP, hour) -> SsoStage2Joiner -> alerts
  * </pre>
@@ -77,6 +81,12 @@ public final class DetectionPipeline {
                 options.get(JobOptions.SPRAY_THRESHOLD));
     }
 
+    public static RareAppDetection rareApp(JobOptions options) {
+        return new RareAppDetection(filters(options), options.get(JobOptions.RARE_APP_LOOKBACK),
+                options.get(JobOptions.RARE_APP_INTERVAL), options.get(JobOptions.RARE_APP_THRESHOLD),
+                options.get(JobOptions.RARE_APP_SUPPRESSION), options.get(JobOptions.RARE_APP_ALERT_FROM));
+    }
+
     public static SeamlessSsoSprayDetection ssoSpray(JobOptions options) {
         return new SeamlessSsoSprayDetection(options.get(JobOptions.SSO_SPRAY_WINDOW),
                 options.get(JobOptions.SSO_SPRAY_ACCOUNT_THRESHOLD), options.get(JobOptions.SSO_SPRAY_RESULT_TYPE_PREFIX));
@@ -86,6 +96,7 @@ public final class DetectionPipeline {
     public static List<Detection> detections(JobOptions options) {
         List<Detection> list = new ArrayList<>();
         if (options.get(JobOptions.SPRAY_ENABLED)) list.add(spray(options));
+        if (options.get(JobOptions.RARE_APP_ENABLED)) list.add(rareApp(options));
         if (options.get(JobOptions.SSO_SPRAY_ENABLED)) list.add(ssoSpray(options));
         return list;
     }
@@ -101,20 +112,30 @@ public final class DetectionPipeline {
         List<DataStream<Alert>> alerts = new ArrayList<>();
 
         for (Detection d : detections) {
+            // The on-time filters are lambdas, not d::countsOnTime: bound references to the same interface
+            // method from one class share a deserializer that casts to the first receiver's type.
             if (d instanceof PasswordSprayDetection) {
                 PasswordSprayDetection spray = (PasswordSprayDetection) d;
                 SingleOutputStreamOperator<Alert> sprayAlerts = signIns
-                        .filter(spray::countsOnTime).name("Detection A filter")
+                        .filter(s -> spray.countsOnTime(s)).name("Detection A filter")
                         .keyBy(spray::keyOf, TypeInformation.of(SprayKey.class))
                         .process(new SprayWindowCounter(spray))
                         .uid("password-spray").name("Detection A: password spray");
                 alerts.add(sprayAlerts);
                 deadLetters = deadLetters.union(sprayAlerts.getSideOutput(OutputTags.DEAD_LETTERS));
             }
+            if (d instanceof RareAppDetection) {
+                RareAppDetection rareApp = (RareAppDetection) d;
+                SingleOutputStreamOperator<Alert> rareAppAlerts = signIns
+                        .filter(s -> rareApp.countsOnTime(s)).name("Detection B filter")
+                        .keyBy(rareApp::keyOf, TypeInformation.of(RareAppKey.class))
+                        .process(new RareAppEvaluator(rareApp))
+                        .uid("rare-app").name("Detection B: unusual client app");
+                alerts.add(rareAppAlerts);
+                deadLetters = deadLetters.union(rareAppAlerts.getSideOutput(OutputTags.DEAD_LETTERS));
+            }
             if (d instanceof SeamlessSsoSprayDetection) {
                 SeamlessSsoSprayDetection sso = (SeamlessSsoSprayDetection) d;
-                // A lambda, not sso::countsOnTime: two bound references to the same interface method in one
-                // class share a deserializer that casts to the first receiver's type (PasswordSprayDetection).
                 DataStream<SignIn> onTime = signIns.filter(s -> sso.countsOnTime(s)).name("Detection C filter");
                 SingleOutputStreamOperator<SsoFlag> flags = onTime
                         .filter(sso::keepsForStage1).name("Detection C stage 1 filter")

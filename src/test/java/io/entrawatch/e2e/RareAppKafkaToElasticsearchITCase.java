@@ -1,0 +1,160 @@
+package io.entrawatch.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entrawatch.EntraWatchJob;
+import io.entrawatch.TestRecords;
+import io.entrawatch.TestRecords.Record;
+import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.Secrets;
+import io.entrawatch.detect.AlertDocuments;
+import io.entrawatch.detect.rareapp.RareAppDetection;
+import io.entrawatch.model.Categories;
+import io.entrawatch.replay.ReplayJob;
+import io.entrawatch.testing.LocalElasticsearch;
+import io.entrawatch.testing.LocalKafka;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static io.entrawatch.TestRecords.MIN;
+import static io.entrawatch.TestRecords.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Detection B end to end: a real Kafka broker with Event Hubs' authentication, the production job
+ * wiring on a MiniCluster at parallelism 2, a real Elasticsearch 9.2 (HTTPS, basic auth). The alert
+ * index must hold exactly the documents jobs/replay computes, and the B alert is asserted field by field.
+ */
+class RareAppKafkaToElasticsearchITCase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    Path dir;
+
+    private static Record failure(String upn, long ts) {
+        return TestRecords.sprayFailure(upn, ts).category(Categories.SIGN_IN_LOGS).interactive(true)
+                .auth("multiFactorAuthentication").app("04b07795-8ddb-461a-bbee-02f9e1bf7b46", "Microsoft Azure CLI");
+    }
+
+    /** A successful sign-in: no detection keeps it, it moves the partition's watermark on. */
+    private static String flush() {
+        return TestRecords.envelope(List.of(TestRecords.sprayFailure("flush@contoso.com", T0 + 120 * MIN).errorCode(null)));
+    }
+
+    @Test
+    void rareAppAlertLandsInElasticsearchExactlyAsReplayComputesIt() throws Exception {
+        LocalKafka kafka = LocalKafka.shared();
+        LocalElasticsearch es = LocalElasticsearch.shared(LocalElasticsearch.V9, true);
+        String suffix = "rare-app-" + System.nanoTime();
+        String topic = "signins-" + suffix;
+        String alertIndex = "alerts-" + suffix;
+        kafka.createTopic(topic, 2);
+
+        Record dup = failure("Mallory@Contoso.com", T0 + 20 * MIN);
+        List<String> messages = List.of(
+                TestRecords.envelope(List.of(failure("mallory@contoso.com", T0 + 10 * MIN), dup)),  // 2 failures (Azure CLI)
+                TestRecords.envelope(List.of(dup)),                                                 // re-delivered: still 2
+                TestRecords.envelope(List.of(failure("carol@contoso.com", T0 + 11 * MIN), failure("carol@contoso.com", T0 + 12 * MIN),
+                        failure("carol@contoso.com", T0 + 13 * MIN), failure("carol@contoso.com", T0 + 14 * MIN))), // 4: no alert
+                TestRecords.envelope(List.of(failure("dave@contoso.com", T0 + 15 * MIN).asn(8075L))));   // Microsoft's ASN
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (String m : messages) producer.send(new ProducerRecord<>(topic, 0, null, m.getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(topic, 0, null, flush().getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(topic, 1, null, flush().getBytes(StandardCharsets.UTF_8))).get();
+        }
+        List<String> args = new ArrayList<>(List.of(
+                "--source.bootstrap-servers", kafka.getBootstrapServers(),
+                "--source.topic", topic,
+                "--source.group-id", "e2e-" + suffix,
+                "--source.starting-offsets", "earliest",
+                "--source.ssl.ca-file", kafka.getCaFile().toString(),
+                "--es.hosts", es.getUrl(),
+                "--es.username", es.getUsername(),
+                "--es.ca-file", es.getCaFile().toString(),
+                "--es.index", alertIndex,
+                "--dead-letter.index", "dead-letters-" + suffix,
+                "--checkpoint.interval", "2 s",
+                "--parallelism", "2"));
+        Map<String, String> environment = new HashMap<>();
+        environment.put(Secrets.EVENTHUBS_ENV, kafka.getConnectionString());
+        environment.put(Secrets.ES_PASSWORD_ENV, es.getPassword());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        EntraWatchJob.defineJob(env, JobOptions.parse(args.toArray(new String[0]), null), environment);
+        JobClient job = env.executeAsync("e2e rare-app");
+        Map<String, JsonNode> actual = new TreeMap<>();
+        try {
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (actual.isEmpty()) {
+                if (System.currentTimeMillis() > deadline) throw new AssertionError("no alert in " + alertIndex + " after 120 s");
+                Thread.sleep(250);
+                try {
+                    es.refresh(alertIndex);
+                    for (JsonNode hit : JSON.readTree(es.search(alertIndex, "{\"size\":100}")).at("/hits/hits")) {
+                        actual.put(hit.get("_id").asText(), hit.get("_source"));
+                    }
+                } catch (RuntimeException e) {
+                    // the index does not exist before the first alert
+                }
+            }
+        } finally {
+            job.cancel().get();
+        }
+
+        Path in = dir.resolve("in.ndjson");
+        List<String> all = new ArrayList<>(messages);
+        all.add(flush());
+        Files.write(in, all, StandardCharsets.UTF_8);
+        Path out = dir.resolve("out.ndjson");
+        ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), in, out, JobOptions.defaults());
+        Map<String, JsonNode> expected = new TreeMap<>();
+        for (String line : Files.readAllLines(out)) {
+            JsonNode n = JSON.readTree(line);
+            String id = n.get("_id").asText();
+            ((ObjectNode) n).remove("_id");
+            expected.put(id, n);
+        }
+        assertEquals(expected, actual);
+        assertEquals(1, actual.size(), "carol (4 failures) and dave (Microsoft's ASN) do not alert");
+        String id = AlertDocuments.documentId(RareAppDetection.RULE.id, TestRecords.TENANT, "mallory@contoso.com",
+                "04b07795-8ddb-461a-bbee-02f9e1bf7b46", T0 + 60 * MIN);
+        JsonNode a = actual.get(id);
+        assertEquals("2025-11-14T02:00:00Z", a.at("/@timestamp").asText());
+        assertEquals("alert", a.at("/event/kind").asText());
+        assertEquals(RareAppDetection.RULE.id, a.at("/rule/id").asText());
+        assertEquals(RareAppDetection.RULE.name, a.at("/rule/name").asText());
+        assertEquals("[\"T1078.004\",\"T1110.003\"]", a.at("/threat/technique/id").toString());
+        assertEquals(TestRecords.TENANT, a.at("/azure/tenant_id").asText());
+        assertEquals("2025-10-31T02:00:00Z", a.at("/detection/window/start").asText());
+        assertEquals("2025-11-14T02:00:00Z", a.at("/detection/window/end").asText());
+        assertEquals("mallory@contoso.com", a.at("/azure/signinlogs/properties/user_principal_name").asText());
+        assertEquals("04b07795-8ddb-461a-bbee-02f9e1bf7b46", a.at("/azure/signinlogs/properties/app_id").asText());
+        assertEquals("Microsoft Azure CLI", a.at("/azure/signinlogs/properties/app_display_name").asText());
+        assertEquals(2, a.at("/detection/failed_count").asLong());
+        // the template maps failed_count as a number: a range query works
+        JsonNode range = JSON.readTree(es.search(alertIndex, "{\"query\":{\"range\":{\"detection.failed_count\":{\"lte\":3}}}}"));
+        assertEquals(1, range.at("/hits/total/value").asInt());
+    }
+}
