@@ -88,21 +88,57 @@ public final class AlertTable {
         return JSON.readTree(client.performRequest(new Request("GET", path)).getEntity().getContent());
     }
 
+    /** Alerts grouped by rule, at most {@code perRule} lines each, with what an analyst looks at first. */
     static void print(JsonNode hits, PrintStream out) {
-        out.printf(Locale.ROOT, "%-20s  %-14s  %-36s  %-5s  %5s  %-52s  %s%n", "window end", "rule", "tenant",
-                "error", "users", "first users", "source IPs");
-        for (JsonNode h : hits) {
-            JsonNode a = h.get("_source");
-            List<String> users = new ArrayList<>();
-            a.at("/user/name").forEach(u -> { if (users.size() < 2) users.add(u.asText()); });
-            List<String> ips = new ArrayList<>();
-            a.at("/source/ip").forEach(ip -> { if (ips.size() < 3) ips.add(ip.asText()); });
-            out.printf(Locale.ROOT, "%-20s  %-14s  %-36s  %-5s  %5s  %-52s  %s%n", a.at("/@timestamp").asText(),
-                    a.at("/rule/category").asText(), a.at("/azure/tenant_id").asText(),
-                    a.at("/azure/signinlogs/properties/status/error_code").asText(""),
-                    a.at("/detection/unique_user_count").asText(""), String.join(", ", users) + (a.at("/user/name").size() > 2 ? ", ..." : ""),
-                    String.join(", ", ips) + (a.at("/source/ip").size() > 3 ? ", ..." : ""));
+        int perRule = 8;
+        java.util.Map<String, List<JsonNode>> byRule = new java.util.TreeMap<>();
+        for (JsonNode h : hits) byRule.computeIfAbsent(h.get("_source").at("/rule/category").asText(), k -> new ArrayList<>())
+                .add(h.get("_source"));
+        for (var e : byRule.entrySet()) {
+            List<JsonNode> alerts = e.getValue();
+            out.printf(Locale.ROOT, "%n%s: %d alert%s (%s)%n", e.getKey(), alerts.size(), alerts.size() == 1 ? "" : "s",
+                    alerts.get(0).at("/rule/name").asText());
+            out.printf(Locale.ROOT, "  %-20s  %-36s  %-44s  %5s  %s%n", "@timestamp", "tenant", "what", "count", "evidence");
+            for (JsonNode a : alerts.subList(0, Math.min(perRule, alerts.size()))) {
+                out.printf(Locale.ROOT, "  %-20s  %-36s  %-44s  %5s  %s%n", a.at("/@timestamp").asText(),
+                        a.at("/azure/tenant_id").asText(), what(a), count(a), evidence(a));
+            }
+            if (alerts.size() > perRule) out.printf(Locale.ROOT, "  ... and %d more in Elasticsearch%n", alerts.size() - perRule);
         }
-        out.printf(Locale.ROOT, "%d alerts%n", hits.size());
+        out.printf(Locale.ROOT, "%n%d alerts%n", hits.size());
+    }
+
+    private static String what(JsonNode a) {
+        if (a.has("azure") && a.at("/azure/signinlogs/properties/status/error_code").isNumber()) {
+            return "error " + a.at("/azure/signinlogs/properties/status/error_code").asText();
+        }
+        if (!a.at("/detection/failed_count").isMissingNode()) {
+            return a.at("/azure/signinlogs/properties/user_principal_name").asText() + " / "
+                    + a.at("/azure/signinlogs/properties/app_display_name").asText("?");
+        }
+        return a.at("/source/ip").asText(a.at("/source/ip/0").asText()) + " " + a.at("/azure/signinlogs/result_type").asText()
+                + " " + a.at("/detection/table").asText();
+    }
+
+    private static String count(JsonNode a) {
+        for (String f : List.of("/detection/unique_user_count", "/detection/failed_count", "/detection/distinct_accounts")) {
+            if (!a.at(f).isMissingNode()) return a.at(f).asText();
+        }
+        return "";
+    }
+
+    private static String evidence(JsonNode a) {
+        List<String> parts = new ArrayList<>();
+        JsonNode users = a.at("/user/name");
+        if (users.isArray()) parts.add(first(users, 2));
+        JsonNode ips = a.at("/source/ip");
+        if (ips.isArray()) parts.add(first(ips, 3));
+        return String.join("  ", parts);
+    }
+
+    private static String first(JsonNode array, int n) {
+        List<String> values = new ArrayList<>();
+        array.forEach(v -> { if (values.size() < n) values.add(v.asText()); });
+        return String.join(", ", values) + (array.size() > n ? ", ..." : "");
     }
 }

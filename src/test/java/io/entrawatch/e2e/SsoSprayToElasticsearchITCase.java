@@ -108,6 +108,9 @@ class SsoSprayToElasticsearchITCase {
                 "--dead-letter.index", "dead-letters-" + suffix,
                 "--checkpoint.interval", "2 s",
                 "--parallelism", "2",
+                // detection C only here: the flush record would also raise a B alert whose hour never closes on
+                // a live stream (B end to end: RareAppKafkaToElasticsearchITCase)
+                "--rare-app.enabled", "false",
                 "--es.username", es.getUsername(), "--es.ca-file", es.getCaFile().toString()}, null);
         Map<String, String> environment = new HashMap<>();
         environment.put(Secrets.EVENTHUBS_ENV, kafka.getConnectionString());
@@ -126,7 +129,8 @@ class SsoSprayToElasticsearchITCase {
         all.add(flush());
         Files.write(in, all, StandardCharsets.UTF_8);
         Path out = dir.resolve("out.ndjson");
-        ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), in, out, JobOptions.defaults());
+        ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), in, out,
+                JobOptions.defaults().with(JobOptions.RARE_APP_ENABLED, "false"));
         Map<String, JsonNode> expected = new TreeMap<>();
         for (String line : Files.readAllLines(out)) {
             JsonNode n = JSON.readTree(line);
