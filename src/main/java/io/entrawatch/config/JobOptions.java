@@ -109,7 +109,7 @@ public final class JobOptions implements Serializable {
     public static final Option<String> ES_INDEX = string("es.index", "entrawatch-alerts",
             "Index (or write alias) the alerts go to.");
     public static final Option<Boolean> ES_INSTALL_TEMPLATE = bool("es.install-template", "true",
-            "Install the index templates (ECS types) before the first write; idempotent.");
+            "Install the index templates (ECS types) and bootstrap the write aliases before the first write; idempotent.");
     public static final Option<Integer> ES_MAX_BATCH = integer("es.bulk.max-actions", "1000",
             "Documents per bulk request at most.");
     public static final Option<Long> ES_MAX_BATCH_BYTES = bytes("es.bulk.max-bytes", "5mb",

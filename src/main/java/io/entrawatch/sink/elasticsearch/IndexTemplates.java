@@ -67,12 +67,83 @@ public final class IndexTemplates {
         }
     }
 
-    /** PUTs the templates; the future fails with {@link TemplateRefusedException} or the I/O error. */
+    /**
+     * PUTs the templates, then bootstraps each name as a write alias ({@link #bootstrapWriteAlias});
+     * the future fails with {@link TemplateRefusedException} or the I/O error.
+     */
     static CompletableFuture<Void> installAsync(RestClient client, String alertIndex, String deadLetterIndex) {
         List<CompletableFuture<Void>> puts = new ArrayList<>();
-        if (alertIndex != null) puts.add(put(client, alertIndex, alertTemplate(alertIndex)));
-        if (deadLetterIndex != null) puts.add(put(client, deadLetterIndex, deadLetterTemplate(deadLetterIndex)));
+        if (alertIndex != null) {
+            puts.add(put(client, alertIndex, alertTemplate(alertIndex))
+                    .thenCompose(ignored -> bootstrapWriteAlias(client, alertIndex)));
+        }
+        if (deadLetterIndex != null) {
+            puts.add(put(client, deadLetterIndex, deadLetterTemplate(deadLetterIndex))
+                    .thenCompose(ignored -> bootstrapWriteAlias(client, deadLetterIndex)));
+        }
         return CompletableFuture.allOf(puts.toArray(new CompletableFuture[0]));
+    }
+
+    /** The first backing index behind the write alias {@code name}: {@code name-000001} (ILM rollover's naming). */
+    public static String firstBackingIndex(String name) {
+        return name + "-000001";
+    }
+
+    /** The optional component template that adds ILM settings (installed by deploy/elasticsearch/install). */
+    public static String lifecycleComponentTemplate(String name) {
+        return name + "-lifecycle";
+    }
+
+    /**
+     * Makes {@code name} a write alias when nothing of that name exists yet: creates
+     * {@code name-000001} with {@code name} as its write alias, so ILM can roll it over. Idempotent and
+     * safe among concurrent sink subtasks: an existing alias or index (a deployment that writes to a
+     * concrete index, or one bootstrapped by deploy/elasticsearch/install) is left as it is.
+     */
+    static CompletableFuture<Void> bootstrapWriteAlias(RestClient client, String name) {
+        return send(client, new Request("HEAD", "/" + name), name, true).thenCompose(status -> {
+            if (status != 404) return CompletableFuture.completedFuture(null);
+            Request create = new Request("PUT", "/" + firstBackingIndex(name));
+            ObjectNode body = MAPPER.createObjectNode();
+            body.putObject("aliases").putObject(name).put("is_write_index", true);
+            try {
+                create.setEntity(new ByteArrayEntity(MAPPER.writeValueAsBytes(body), JSON_COMPAT_TYPE));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return send(client, create, name, false).thenApply(ignored -> null);
+        });
+    }
+
+    /** Sends a request; completes with its status (404 too when {@code notFoundIsAnswer}); "already exists" is success. */
+    private static CompletableFuture<Integer> send(RestClient client, Request request, String name, boolean notFoundIsAnswer) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        request.setOptions(JSON_COMPAT);
+        client.performRequestAsync(request, new ResponseListener() {
+            @Override
+            public void onSuccess(Response response) {
+                done.complete(response.getStatusLine().getStatusCode());
+            }
+
+            @Override
+            public void onFailure(Exception e) {
+                if (e instanceof ResponseException) {
+                    Response r = ((ResponseException) e).getResponse();
+                    int status = r.getStatusLine().getStatusCode();
+                    String reason = status == 404 && notFoundIsAnswer ? null : BulkRequests.requestErrorReason(r);
+                    if ((status == 404 && notFoundIsAnswer)
+                            || (status == 400 && reason != null && reason.contains("already_exists"))) {
+                        done.complete(status); // absent, or created meanwhile by another subtask
+                        return;
+                    }
+                    done.completeExceptionally(new TemplateRefusedException("write alias " + name, request.getMethod()
+                            + " " + request.getEndpoint(), status, reason));
+                    return;
+                }
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
     }
 
     /** The alert template, matching {@code alertIndex} and {@code alertIndex-*}. */
@@ -100,6 +171,10 @@ public final class IndexTemplates {
         }
         ObjectNode template = load(resource);
         template.putArray("index_patterns").add(index).add(index + "-*");
+        // ILM settings come from an optional component template, so the same template works on
+        // clusters with and without ILM (deploy/elasticsearch/install adds it)
+        template.putArray("composed_of").add(lifecycleComponentTemplate(index));
+        template.putArray("ignore_missing_component_templates").add(lifecycleComponentTemplate(index));
         try {
             return MAPPER.writeValueAsBytes(template);
         } catch (IOException e) {
@@ -149,6 +224,15 @@ public final class IndexTemplates {
             super("index template '" + template + "' refused with HTTP " + status + (reason == null ? "" : ": " + reason)
                     + (status == 403 ? " (the user needs the manage_index_templates privilege, or install the "
                             + "templates otherwise and set --es.install-template false)" : ""));
+            this.status = status;
+        }
+
+        /** The write-alias bootstrap ({@code HEAD /name}, {@code PUT /name-000001}) was refused. */
+        TemplateRefusedException(String what, String request, int status, String reason) {
+            super(what + ": " + request + " refused with HTTP " + status + (reason == null ? "" : ": " + reason)
+                    + (status == 403 ? " (creating an index with an alias needs the manage privilege on it, which the "
+                            + "least-privilege role entrawatch_writer does not have: run deploy/elasticsearch/install once, "
+                            + "which creates the write alias, or give the job's user manage on the -* backing indices)" : ""));
             this.status = status;
         }
 

@@ -104,7 +104,7 @@ class ElasticsearchSinkITCase {
         assertNotNull(TestAlerts.get(client, "/_index_template/" + deadLetters), "dead-letter template");
         // The template was in place before the first document: source.ip is an ip, not a dynamic keyword.
         JsonNode properties = json(TestAlerts.get(client, "/" + alerts + "/_mapping"))
-                .path(alerts).path("mappings").path("properties");
+                .path(IndexTemplates.firstBackingIndex(alerts)).path("mappings").path("properties"); // behind the write alias
         assertEquals("ip", properties.path("source").path("properties").path("ip").path("type").asText());
         assertEquals("date", properties.path("detection").path("properties").path("window").path("properties")
                 .path("end").path("type").asText());

@@ -69,6 +69,17 @@ class IndexTemplatesTest {
     }
 
     @Test
+    void templatesShouldTakeIlmSettingsFromAnOptionalComponentTemplate() throws IOException {
+        for (byte[] bytes : List.of(IndexTemplates.alertTemplate("a"), IndexTemplates.deadLetterTemplate("d"))) {
+            JsonNode t = MAPPER.readTree(bytes);
+            String name = t.path("index_patterns").get(0).asText();
+            assertEquals(name + "-lifecycle", t.path("composed_of").get(0).asText());
+            assertEquals(name + "-lifecycle", t.path("ignore_missing_component_templates").get(0).asText());
+            assertFalse(t.path("template").path("settings").path("index").has("lifecycle"), "no ILM setting in the job's template");
+        }
+    }
+
+    @Test
     void alertTemplateShouldKeepUnknownFieldsUsable() throws IOException {
         JsonNode mappings = MAPPER.readTree(IndexTemplates.alertTemplate("a")).path("template").path("mappings");
         assertEquals("true", mappings.path("dynamic").asText());

@@ -1,0 +1,189 @@
+package io.entrawatch.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entrawatch.config.JobOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The production deployment artefacts set only options that exist: every job option in
+ * deploy/kubernetes/flink-deployment.yaml's job arguments and in the job files under jobs/ is one
+ * {@link JobOptions} knows (with a value it accepts), and every Flink option in the
+ * FlinkDeployment's flinkConfiguration is one Flink 2.2 defines (or a prefix family: reporters,
+ * Azure file system, the operator's own). A typo fails the build here rather than the deployment.
+ */
+class DeploymentArtefactsTest {
+    private static final Path ROOT = KibanaSavedObjectsTest.root();
+    private static final Set<String> JOB_OPTION_NAMES = JobOptions.all().stream().map(o -> o.name).collect(Collectors.toSet());
+    /** Option families Flink does not declare as ConfigOption fields: checked by prefix. */
+    private static final List<String> FLINK_PREFIXES = List.of("metrics.reporter.prom.", "fs.azure.", "kubernetes.operator.");
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> flinkDeployment() throws Exception {
+        String yaml = Files.readString(ROOT.resolve("deploy/kubernetes/flink-deployment.yaml"), StandardCharsets.UTF_8);
+        return (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(yaml);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T at(Map<String, Object> map, String... path) {
+        Object node = map;
+        for (String p : path) node = ((Map<String, Object>) node).get(p);
+        return (T) node;
+    }
+
+    /** The --name value arguments; a --config FILE names a job file of the image, mapped to jobs/. */
+    private static List<String> optionNames(List<String> args, List<Path> jobFiles) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            assertTrue(a.startsWith("--"), "job argument '" + a + "' is not --name (value " + (i > 0 ? args.get(i - 1) : "") + ")");
+            String name = a.substring(2);
+            if (name.equals("config")) {
+                jobFiles.add(ROOT.resolve("jobs").resolve(Path.of(args.get(++i)).getFileName()));
+            } else {
+                names.add(name);
+                i++;
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void flinkDeploymentJobArgumentsAreKnownJobOptions() throws Exception {
+        Map<String, Object> d = flinkDeployment();
+        List<String> args = at(d, "spec", "job", "args");
+        List<Path> jobFiles = new ArrayList<>();
+        List<String> unknown = optionNames(args, jobFiles).stream().filter(n -> !JOB_OPTION_NAMES.contains(n)).toList();
+        assertEquals(List.of(), unknown, "unknown job options in flink-deployment.yaml");
+        assertEquals(List.of(ROOT.resolve("jobs/large-tenant.yaml")), jobFiles);
+        // and the whole argument list parses as the job would parse it (values, the job file)
+        List<String> local = new ArrayList<>(args);
+        local.set(local.indexOf("--config") + 1, jobFiles.get(0).toString());
+        JobOptions.parse(local.toArray(new String[0]), null);
+
+        assertEquals("local:///opt/flink/usrlib/entrawatch.jar", at(d, "spec", "job", "jarURI"));
+        assertEquals("savepoint", at(d, "spec", "job", "upgradeMode"));
+        assertEquals(Boolean.FALSE, at(d, "spec", "job", "allowNonRestoredState"));
+        String dockerfile = Files.readString(ROOT.resolve("deploy/kubernetes/Dockerfile"));
+        assertTrue(dockerfile.contains("FROM flink:2.2.1-java17"), "official image");
+        assertTrue(dockerfile.contains("jobs/large-tenant.yaml /opt/flink/usrlib/large-tenant.yaml"), "the job file is in the image");
+    }
+
+    @Test
+    void everyJobFileUnderJobsHasOnlyKnownOptionsWithValidValues() throws Exception {
+        List<Path> files;
+        try (var s = Files.list(ROOT.resolve("jobs"))) {
+            files = s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).toList();
+        }
+        assertTrue(files.contains(ROOT.resolve("jobs/large-tenant.yaml")), files.toString());
+        for (Path f : files) {
+            Set<String> unknown = new HashSet<>(JobOptions.readJobFile(f).keySet());
+            unknown.removeAll(JOB_OPTION_NAMES);
+            assertEquals(Set.of(), unknown, "unknown options in " + f);
+            JobOptions.parse(new String[] {"--config", f.toString()}, null); // values parse too
+        }
+    }
+
+    @Test
+    void secretsComeFromKubernetesSecretsAsEnvironmentVariables() throws Exception {
+        Map<String, Object> d = flinkDeployment();
+        List<Map<String, Object>> containers = at(d, "spec", "podTemplate", "spec", "containers");
+        List<Map<String, Object>> env = at(containers.get(0), "env");
+        Map<String, String> fromSecrets = env.stream().collect(Collectors.toMap(e -> (String) e.get("name"),
+                e -> (String) at(e, "valueFrom", "secretKeyRef", "name")));
+        assertEquals(Map.of("EVENTHUBS_CONNECTION_STRING", "entrawatch-secrets", "ES_PASSWORD", "entrawatch-secrets"), fromSecrets);
+        String all = Files.readString(ROOT.resolve("deploy/kubernetes/flink-deployment.yaml"))
+                + Files.readString(ROOT.resolve("jobs/large-tenant.yaml"));
+        assertTrue(!all.contains("SharedAccessKey=") || all.contains("SharedAccessKey=...'"), "no connection string in the artefacts");
+    }
+
+    @Test
+    void flinkConfigurationKeysAreFlinkOptions() throws Exception {
+        Set<String> known = flinkOptionKeys();
+        Map<String, Object> conf = at(flinkDeployment(), "spec", "flinkConfiguration");
+        List<String> unknown = conf.keySet().stream()
+                .filter(k -> !known.contains(k) && FLINK_PREFIXES.stream().noneMatch(k::startsWith)).toList();
+        assertEquals(List.of(), unknown, "not Flink 2.2 options (typo?) in flinkConfiguration");
+        conf.forEach((k, v) -> assertTrue(v instanceof String, k + ": the operator takes string values; quote " + v));
+        assertEquals("org.apache.flink.metrics.prometheus.PrometheusReporterFactory", conf.get("metrics.reporter.prom.factory.class"));
+        assertEquals("rocksdb", conf.get("state.backend.type"));
+        assertTrue(((String) conf.get("execution.checkpointing.dir")).startsWith("abfss://"));
+        assertTrue(((String) conf.get("execution.checkpointing.savepoint-dir")).startsWith("abfss://"));
+    }
+
+    @Test
+    void localClusterConfigurationKeysAreFlinkOptions() throws Exception {
+        // the config.yaml that deploy/local/flink/flink writes (its here-document)
+        String script = Files.readString(ROOT.resolve("deploy/local/flink/flink"));
+        int start = script.indexOf("cat >\"$FL/conf/config.yaml\" <<EOF\n");
+        assertTrue(start >= 0, "config.yaml here-document not found");
+        String doc = script.substring(script.indexOf('\n', start) + 1, script.indexOf("\nEOF\n", start));
+        Set<String> known = flinkOptionKeys();
+        List<String> unknown = doc.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .map(l -> l.substring(0, l.indexOf(':'))).filter(k -> !known.contains(k)
+                        && FLINK_PREFIXES.stream().noneMatch(k::startsWith)).toList();
+        assertEquals(List.of(), unknown, "not Flink 2.2 options in deploy/local/flink/flink's config.yaml");
+    }
+
+    /** Keys (and deprecated/fallback keys) of every ConfigOption in Flink's *Options classes on the classpath. */
+    static Set<String> flinkOptionKeys() throws Exception {
+        Set<String> keys = new HashSet<>();
+        for (String c : List.of("CheckpointingOptions", "StateBackendOptions", "StateRecoveryOptions", "RestartStrategyOptions",
+                "JobManagerOptions", "TaskManagerOptions", "HighAvailabilityOptions", "MetricOptions", "RestOptions",
+                "CoreOptions", "PipelineOptions", "ExecutionOptions", "ClusterOptions", "SecurityOptions", "WebOptions",
+                "RpcOptions", "BlobServerOptions", "HeartbeatManagerOptions", "NettyShuffleEnvironmentOptions", "DeploymentOptions", "StateChangelogOptions")) {
+            collectKeys(Class.forName("org.apache.flink.configuration." + c), keys);
+        }
+        collectKeys(Class.forName("org.apache.flink.state.rocksdb.RocksDBConfigurableOptions"), keys);
+        collectKeys(Class.forName("org.apache.flink.state.rocksdb.RocksDBOptions"), keys);
+        collectKeys(Class.forName("org.apache.flink.client.cli.ClientOptions"), keys);
+        // Kubernetes HA and the operator's kubernetes.* options live in flink-kubernetes (not a dependency)
+        keys.add("high-availability.type");
+        return keys;
+    }
+
+    private static void collectKeys(Class<?> c, Set<String> keys) throws IllegalAccessException {
+        for (Field f : c.getFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
+                ConfigOption<?> o = (ConfigOption<?>) f.get(null);
+                keys.add(o.key());
+                o.fallbackKeys().forEach(k -> keys.add(k.getKey()));
+            }
+        }
+    }
+
+    @Test
+    void ilmPoliciesRollOverAndDelete() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        for (String f : List.of("ilm-alerts.json", "ilm-dead-letters.json")) {
+            JsonNode phases = json.readTree(ROOT.resolve("deploy/elasticsearch").resolve(f).toFile()).path("policy").path("phases");
+            assertTrue(phases.path("hot").path("actions").has("rollover"), f);
+            assertTrue(phases.path("delete").path("actions").has("delete"), f);
+        }
+        JsonNode role = json.readTree(ROOT.resolve("deploy/elasticsearch/role-entrawatch-writer.json").toFile());
+        assertEquals(Set.of("index", "create_index", "view_index_metadata"),
+                new HashSet<>(json.convertValue(role.at("/indices/0/privileges"), List.class)));
+        JsonNode names = role.at("/indices/0/names");
+        assertEquals(4, names.size());
+        names.forEach(n -> assertTrue(n.asText().startsWith(JobOptions.defaults().get(JobOptions.ES_INDEX))
+                || n.asText().startsWith(JobOptions.defaults().get(JobOptions.DLQ_INDEX)), n.asText()));
+    }
+}

@@ -1,0 +1,328 @@
+package io.entrawatch.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entrawatch.TestRecords;
+import io.entrawatch.TestRecords.Record;
+import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.Secrets;
+import io.entrawatch.replay.ReplayJob;
+import io.entrawatch.testing.LocalElasticsearch;
+import io.entrawatch.testing.LocalFlinkCluster;
+import io.entrawatch.testing.LocalKafka;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static io.entrawatch.TestRecords.MIN;
+import static io.entrawatch.TestRecords.T0;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The job jar ({@code target/entrawatch.jar}, built by {@code package} before failsafe runs) on a real
+ * Flink standalone session cluster ({@code deploy/local/flink/flink}: a JobManager and two
+ * TaskManagers, separate JVMs, RocksDB state), reading a real Kafka broker with Event Hubs'
+ * authentication (SASL_SSL, {@code $ConnectionString}) and writing to a real Elasticsearch 9.2 (HTTPS,
+ * basic auth). Secrets reach the cluster as environment variables, never as program arguments.
+ *
+ * <p>One test submits through Flink's CLI; the other through the REST API, stops the job with a
+ * savepoint mid-stream and resumes another upload of the jar from it. Both compare the documents in
+ * Elasticsearch with what {@code jobs/replay} computes for the same messages. Timings go to stderr
+ * ({@code ClusterITCase timing: ...}).
+ */
+class ClusterITCase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration JOB_TIMEOUT = Duration.ofSeconds(180);
+
+    private static LocalKafka kafka;
+    private static LocalElasticsearch es;
+    private static LocalFlinkCluster cluster;
+    private static Path jar;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startCluster() {
+        jar = Path.of("target/entrawatch.jar").toAbsolutePath();
+        assertTrue(Files.isRegularFile(jar), jar + " is missing: run `mvn package` (failsafe runs after it)");
+        kafka = LocalKafka.shared();
+        es = LocalElasticsearch.shared(LocalElasticsearch.V9, true);
+        long t0 = System.nanoTime();
+        // the secrets, as a Kubernetes Secret would give them: environment variables of the JVMs
+        cluster = LocalFlinkCluster.start(2, 1, Map.of(
+                Secrets.EVENTHUBS_ENV, kafka.getConnectionString(),
+                Secrets.ES_PASSWORD_ENV, es.getPassword()));
+        timing("cluster start (JobManager + 2 TaskManagers registered)", t0);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) cluster.close();
+    }
+
+    private static void timing(String what, long startNanos) {
+        System.err.printf("ClusterITCase timing: %s: %.1f s%n", what, (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    private static List<Record> users(int from, int to, String prefix, long ts) {
+        return IntStream.range(from, to).mapToObj(i -> TestRecords.sprayFailure(prefix + i + "@contoso.com", ts + i * 1000L))
+                .collect(Collectors.toList());
+    }
+
+    /** A sign-in no detection counts (interactive), to move a partition's event time forward. */
+    private static String advanceTo(long ts) {
+        return TestRecords.envelope(List.of(TestRecords.sprayFailure("clock@contoso.com", ts).interactive(true)));
+    }
+
+    private static List<String> jobArgs(String topic, String index, String suffix) {
+        return List.of(
+                "--source.bootstrap-servers", kafka.getBootstrapServers(),
+                "--source.topic", topic,
+                "--source.group-id", "cluster-" + suffix,
+                "--source.starting-offsets", "earliest",
+                "--source.ssl.ca-file", kafka.getCaFile().toString(),
+                "--es.hosts", es.getUrl(),
+                "--es.username", es.getUsername(),
+                "--es.ca-file", es.getCaFile().toString(),
+                "--es.index", index,
+                "--dead-letter.index", "dead-" + index,
+                "--checkpoint.interval", "2 s",
+                "--parallelism", "2",
+                "--job.name", "entrawatch " + suffix);
+    }
+
+    /** Sends (partition, message) pairs in order. */
+    private static void produce(String topic, List<Map.Entry<Integer, String>> messages) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (Map.Entry<Integer, String> m : messages) {
+                producer.send(new ProducerRecord<>(topic, m.getKey(), null, m.getValue().getBytes(StandardCharsets.UTF_8))).get();
+            }
+        }
+    }
+
+    private static Map.Entry<Integer, String> on(int partition, String message) {
+        return Map.entry(partition, message);
+    }
+
+    /** What jobs/replay computes for the messages in this order: {_id: document}. */
+    private Map<String, JsonNode> replay(List<Map.Entry<Integer, String>> messages) throws Exception {
+        Path in = dir.resolve("in.ndjson");
+        Files.write(in, messages.stream().map(Map.Entry::getValue).collect(Collectors.toList()), StandardCharsets.UTF_8);
+        Path out = dir.resolve("out.ndjson");
+        ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), in, out, JobOptions.defaults());
+        Map<String, JsonNode> expected = new TreeMap<>();
+        for (String line : Files.readAllLines(out)) {
+            ObjectNode n = (ObjectNode) JSON.readTree(line);
+            expected.put(n.remove("_id").asText(), n);
+        }
+        return expected;
+    }
+
+    /** {_id: hit} of every alert in the index (hits carry _version and _source). */
+    private static Map<String, JsonNode> alertsIn(String index) throws Exception {
+        es.refresh(index);
+        Map<String, JsonNode> hits = new TreeMap<>();
+        for (JsonNode hit : JSON.readTree(es.search(index, "{\"size\":1000,\"version\":true}")).at("/hits/hits")) {
+            hits.put(hit.get("_id").asText(), hit);
+        }
+        return hits;
+    }
+
+    private static Map<String, JsonNode> sources(Map<String, JsonNode> hits) {
+        Map<String, JsonNode> m = new TreeMap<>();
+        hits.forEach((id, hit) -> m.put(id, hit.get("_source")));
+        return m;
+    }
+
+    /** Waits until the index holds at least {@code expected} documents; with {@code exact}, no more either. */
+    private static void waitForCount(String index, long expected, Duration timeout, String jobId) throws Exception {
+        waitForCount(index, expected, timeout, jobId, true);
+    }
+
+    private static void waitForFirst(String index, Duration timeout, String jobId) throws Exception {
+        waitForCount(index, 1, timeout, jobId, false);
+    }
+
+    private static void waitForCount(String index, long expected, Duration timeout, String jobId, boolean exact) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long count = -1;
+        while (System.nanoTime() < deadline) {
+            try {
+                es.refresh(index);
+                count = es.count(index);
+            } catch (RuntimeException e) {
+                count = -1; // no index yet
+            }
+            if (count >= expected) {
+                if (exact) assertEquals(expected, count, "no more than expected in " + index);
+                return;
+            }
+            String state = cluster.job(jobId).path("state").asText();
+            if (state.equals("FAILED")) throw new AssertionError("job failed: " + cluster.exceptions(jobId));
+            Thread.sleep(250);
+        }
+        throw new AssertionError("waited " + timeout + " for " + expected + " documents in " + index + ", saw " + count
+                + "; job exceptions: " + cluster.exceptions(jobId));
+    }
+
+    /** Sum of a Prometheus metric over its series whose labels contain {@code labelPart}. */
+    private static long prometheusSum(String exposition, String metric, String labelPart) {
+        long sum = 0;
+        int series = 0;
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(metric + "{") && line.contains(labelPart)) {
+                sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                series++;
+            }
+        }
+        assertTrue(series > 0, "no series of " + metric + " exported");
+        return sum;
+    }
+
+    @Test
+    void jarSubmittedWithTheCliWritesExactlyTheAlertsReplayComputes() throws Exception {
+        String suffix = "cli-" + System.nanoTime();
+        String topic = "signins-" + suffix;
+        String index = "alerts-" + suffix;
+        kafka.createTopic(topic, 2);
+        List<Record> other = users(0, 30, "o", T0 + 21 * MIN);
+        other.forEach(r -> r.tenant(TestRecords.OTHER_TENANT).errorCode(50053));
+        List<Map.Entry<Integer, String>> messages = List.of(
+                on(0, TestRecords.envelope(users(0, 16, "spray", T0 + MIN))),       // one spray over both partitions:
+                on(1, TestRecords.envelope(users(16, 33, "spray", T0 + MIN))),      // 33 users -> alert
+                on(0, TestRecords.envelope(users(0, 29, "near", T0 + 11 * MIN))),   // 29 users: no alert
+                on(1, TestRecords.envelope(other)),                                  // other tenant, 30 -> alert
+                on(0, advanceTo(T0 + 120 * MIN)),
+                on(1, advanceTo(T0 + 120 * MIN)));
+        produce(topic, messages);
+
+        long submitted = System.nanoTime();
+        // main() runs in the CLI process: the secrets are its environment variables
+        String jobId = cluster.runWithCli(jar, jobArgs(topic, index, suffix), Map.of(
+                Secrets.EVENTHUBS_ENV, kafka.getConnectionString(), Secrets.ES_PASSWORD_ENV, es.getPassword()));
+        timing("CLI submission (flink run -d returned)", submitted);
+        try {
+            cluster.waitUntilRunning(jobId, JOB_TIMEOUT);
+            timing("CLI submission to every task RUNNING", submitted);
+            waitForFirst(index, JOB_TIMEOUT, jobId);
+            timing("CLI submission to first alert in Elasticsearch", submitted);
+            waitForCount(index, 2, JOB_TIMEOUT, jobId);
+            // the job's metrics, as Prometheus scrapes them from the TaskManagers
+            String metrics = cluster.prometheusMetrics();
+            assertEquals(2, prometheusSum(metrics, "flink_taskmanager_job_task_operator_entrawatch_rule_alerts", "rule=\"password"), metrics.length());
+            assertEquals(33 + 29 + 30 + 2, prometheusSum(metrics, "flink_taskmanager_job_task_operator_entrawatch_signIns", ""));
+            assertEquals(0, prometheusSum(metrics, "flink_taskmanager_job_task_operator_entrawatch_lateRecords", ""));
+        } finally {
+            cluster.cancel(jobId);
+        }
+        Map<String, JsonNode> expected = replay(messages);
+        assertEquals(2, expected.size());
+        assertEquals(expected, sources(alertsIn(index)));
+    }
+
+    @Test
+    void stopWithSavepointAndResumeLosesAndDuplicatesNoAlertAndKeepsWindowState() throws Exception {
+        String suffix = "savepoint-" + System.nanoTime();
+        String topic = "signins-" + suffix;
+        String index = "alerts-" + suffix;
+        kafka.createTopic(topic, 2);
+
+        // before the savepoint: a spray that completes (35 users in [01:00, 01:10)) and the first 20
+        // users of a spray in [01:10, 01:20), on both partitions; event time moves to 01:16, so the
+        // first window fires and the second stays open in keyed state
+        List<Map.Entry<Integer, String>> before = List.of(
+                on(0, TestRecords.envelope(users(0, 18, "a", T0 + MIN))),
+                on(1, TestRecords.envelope(users(18, 35, "a", T0 + 2 * MIN))),
+                on(0, TestRecords.envelope(users(0, 10, "b", T0 + 11 * MIN))),
+                on(1, TestRecords.envelope(users(10, 20, "b", T0 + 12 * MIN))),
+                on(0, advanceTo(T0 + 16 * MIN)),
+                on(1, advanceTo(T0 + 16 * MIN)));
+        // while the job is stopped: 20 more users of the open spray (40 in all; 20 alone would not
+        // alert), a spray of another tenant, and event time past every window
+        List<Record> other = users(0, 30, "o", T0 + 15 * MIN);
+        other.forEach(r -> r.tenant(TestRecords.OTHER_TENANT).errorCode(50053));
+        List<Map.Entry<Integer, String>> after = List.of(
+                on(0, TestRecords.envelope(users(20, 30, "b", T0 + 13 * MIN))),
+                on(1, TestRecords.envelope(users(30, 40, "b", T0 + 13 * MIN))),
+                on(1, TestRecords.envelope(other)),
+                on(0, advanceTo(T0 + 120 * MIN)),
+                on(1, advanceTo(T0 + 120 * MIN)));
+        produce(topic, before);
+
+        long t0 = System.nanoTime();
+        String jarId = cluster.uploadJar(jar);
+        String jobId = cluster.runJar(jarId, jobArgs(topic, index, suffix), null);
+        timing("REST submission (upload + run returned)", t0);
+        String resumed = null;
+        try {
+            cluster.waitUntilRunning(jobId, JOB_TIMEOUT);
+            timing("REST submission to every task RUNNING", t0);
+            waitForCount(index, 1, JOB_TIMEOUT, jobId);
+            timing("REST submission to first alert in Elasticsearch", t0);
+
+            long s0 = System.nanoTime();
+            String savepoint = cluster.stopWithSavepoint(jobId, JOB_TIMEOUT);
+            timing("stop with savepoint", s0);
+            cluster.waitForState(jobId, "FINISHED", JOB_TIMEOUT);
+            assertEquals(1, es.count(index), "only the completed window alerted before the savepoint");
+
+            produce(topic, after);
+
+            // a rebuilt jar: the same classes in a different artefact, uploaded again
+            Path rebuilt = dir.resolve("entrawatch-rebuilt.jar");
+            Files.copy(jar, rebuilt, StandardCopyOption.REPLACE_EXISTING);
+            try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + rebuilt.toUri()), Map.of())) {
+                Files.writeString(zip.getPath("META-INF/entrawatch-rebuild.txt"), "rebuilt " + suffix + "\n");
+            }
+            long r0 = System.nanoTime();
+            resumed = cluster.runJar(cluster.uploadJar(rebuilt), jobArgs(topic, index, suffix), savepoint);
+            cluster.waitUntilRunning(resumed, JOB_TIMEOUT);
+            timing("resume from savepoint to every task RUNNING", r0);
+            JsonNode restored = cluster.checkpoints(resumed).path("latest").path("restored");
+            assertTrue(restored.path("is_savepoint").asBoolean(), "restored from a savepoint: " + restored);
+            assertEquals(Path.of(URI.create(savepoint).getPath()).normalize(),
+                    Path.of(URI.create(restored.path("external_path").asText()).getPath()).normalize());
+            waitForCount(index, 3, JOB_TIMEOUT, resumed);
+        } finally {
+            cluster.cancel(resumed != null ? resumed : jobId);
+        }
+
+        List<Map.Entry<Integer, String>> all = new ArrayList<>(before);
+        all.addAll(after);
+        Map<String, JsonNode> expected = replay(all);
+        Map<String, JsonNode> hits = alertsIn(index);
+        assertEquals(expected, sources(hits), "the alerts of a run without the stop");
+        hits.forEach((id, hit) -> assertEquals(1, hit.get("_version").asInt(), "alert " + id + " written once"));
+        List<String> summary = hits.values().stream().map(h -> h.at("/_source/azure/tenant_id").asText() + " "
+                + h.at("/_source/detection/unique_user_count").asInt() + " " + h.at("/_source/@timestamp").asText())
+                .sorted().collect(Collectors.toList());
+        assertEquals(List.of(
+                TestRecords.TENANT + " 35 2025-11-14T01:10:00Z",
+                TestRecords.TENANT + " 40 2025-11-14T01:20:00Z",   // 20 users before the savepoint + 20 after
+                TestRecords.OTHER_TENANT + " 30 2025-11-14T01:20:00Z"), summary);
+    }
+}

@@ -1,0 +1,386 @@
+package io.entrawatch.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A real Apache Flink standalone session cluster (one JobManager and N TaskManagers, each its own
+ * JVM, started by {@code deploy/local/flink/flink start}) with a small client for its REST API:
+ * upload and run a jar, poll a job, stop it with a savepoint, resume from one, and Flink's CLI.
+ *
+ * <p>Each instance has its own free REST port and temporary run dir; the cluster is also stopped by
+ * the script's watchdog when this JVM dies. The cluster's JVMs inherit the environment given to
+ * {@link #start}: that is how secrets reach a job whose {@code main()} runs in the JobManager.
+ */
+public final class LocalFlinkCluster implements AutoCloseable {
+
+    private static final long START_TIMEOUT_SECONDS = 240;
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern CLI_JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
+
+    private final Path runDir;
+    private final String restUrl;
+    private final Map<String, String> environment;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private volatile boolean closed;
+
+    private LocalFlinkCluster(Path runDir, String restUrl, Map<String, String> environment) {
+        this.runDir = runDir;
+        this.restUrl = restUrl;
+        this.environment = environment;
+    }
+
+    /**
+     * Starts a cluster on a free REST port in a new temporary run dir and waits until every
+     * TaskManager has registered. {@code environment} is added to the JVMs' environment.
+     */
+    public static LocalFlinkCluster start(int taskManagers, int slotsPerTaskManager, Map<String, String> environment) {
+        Path runDir = ServicesScript.newRunDir("entrawatch-flink-");
+        Path cliLog = runDir.resolve("flink-cli.log");
+        try {
+            for (int attempt = 1; ; attempt++) {
+                int port = ServicesScript.freePorts(1)[0];
+                try {
+                    runScript(List.of("start", "--run-dir", runDir.toString(), "--port", Integer.toString(port),
+                                    "--taskmanagers", Integer.toString(taskManagers),
+                                    "--slots", Integer.toString(slotsPerTaskManager), "--tm-memory", "1024m",
+                                    "--timeout", Long.toString(START_TIMEOUT_SECONDS - 20),
+                                    "--owner-pid", ServicesScript.ownerPid()),
+                            environment, cliLog, START_TIMEOUT_SECONDS + 600); // first use fetches the jars
+                    break;
+                } catch (ServicesScript.PortInUseException e) {
+                    if (attempt >= 3) throw e;
+                }
+            }
+            Map<String, String> env = ServicesScript.readEnv(runDir);
+            return new LocalFlinkCluster(runDir, ServicesScript.require(env, "FLINK_REST_URL"), Map.copyOf(environment));
+        } catch (RuntimeException e) {
+            stopQuietly(runDir);
+            ServicesScript.deleteRunDir(runDir);
+            throw e;
+        }
+    }
+
+    /** {@code deploy/local/flink/flink}, next to {@code deploy/local/services}. */
+    static Path script() {
+        Path p = ServicesScript.script().getParent().resolve("flink/flink");
+        if (!Files.isExecutable(p)) throw new IllegalStateException(p + " is missing or not executable");
+        return p;
+    }
+
+    /** Runs the script (its output appended to {@code log}); fails with the output on a non-zero exit. */
+    private static String runScript(List<String> args, Map<String, String> environment, Path log, long timeoutSeconds) {
+        List<String> command = new ArrayList<>();
+        command.add(script().toString());
+        command.addAll(args);
+        try {
+            Files.createDirectories(log.getParent());
+            Files.writeString(log, "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().putAll(environment);
+            Process process = pb.start();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Thread pump = new Thread(() -> {
+                try {
+                    process.getInputStream().transferTo(out);
+                } catch (IOException ignored) {
+                    // the process ended
+                }
+            }, "flink-script-output");
+            pump.start();
+            boolean done = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+            if (!done) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+            pump.join(10_000);
+            String output = out.toString(StandardCharsets.UTF_8);
+            Files.writeString(log, output, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+            if (!done) {
+                throw new IllegalStateException("`" + String.join(" ", command) + "` did not finish within "
+                        + timeoutSeconds + "s:\n" + tail(output));
+            }
+            if (process.exitValue() == ServicesScript.EXIT_PORT_IN_USE) throw new ServicesScript.PortInUseException(tail(output));
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("`" + String.join(" ", command) + "` failed (exit " + process.exitValue()
+                        + "):\n" + tail(output));
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + command, e);
+        }
+    }
+
+    private static String tail(String s) {
+        return s.length() > 8000 ? "..." + s.substring(s.length() - 8000) : s;
+    }
+
+    /**
+     * What Flink's Prometheus reporter exports right now, from the JobManager and every TaskManager
+     * ({@code GET http://127.0.0.1:PORT/metrics}, the ports in services.env's FLINK_PROMETHEUS_PORTS).
+     */
+    public String prometheusMetrics() {
+        StringBuilder all = new StringBuilder();
+        for (String port : ServicesScript.require(ServicesScript.readEnv(runDir), "FLINK_PROMETHEUS_PORTS").split(":")) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .timeout(REQUEST_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+                all.append(r.body()).append('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException("Prometheus endpoint on port " + port, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        return all.toString();
+    }
+
+    /** {@code http://127.0.0.1:PORT}: the web UI and the REST API. */
+    public String getRestUrl() {
+        return restUrl;
+    }
+
+    /** The run dir; the cluster's files are under {@code flink/} (conf, log, checkpoints, savepoints). */
+    public Path getRunDir() {
+        return runDir;
+    }
+
+    public Path getSavepointDir() {
+        return runDir.resolve("flink/savepoints");
+    }
+
+    // ------------------------------------------------------------------ CLI
+
+    /**
+     * {@code flink run -d JAR ARGS} through Flink's CLI ({@code main()} runs in the CLI process, which
+     * gets {@code cliEnvironment}); returns the job id the CLI printed.
+     */
+    public String runWithCli(Path jar, List<String> programArgs, Map<String, String> cliEnvironment) {
+        List<String> args = new ArrayList<>(List.of("cli", "--run-dir", runDir.toString(), "run", "-d", jar.toString()));
+        args.addAll(programArgs);
+        String out = runScript(args, cliEnvironment, runDir.resolve("flink-cli.log"), 300);
+        Matcher m = CLI_JOB_ID.matcher(out);
+        if (!m.find()) throw new IllegalStateException("the Flink CLI printed no job id:\n" + tail(out));
+        return m.group(1);
+    }
+
+    // ------------------------------------------------------------------ REST
+
+    /** {@code POST /jars/upload} (multipart, field {@code jarfile}); returns the jar id. */
+    public String uploadJar(Path jar) {
+        String boundary = "----entrawatch" + UUID.randomUUID();
+        try {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
+                    + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            body.write(Files.readAllBytes(jar));
+            body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+            HttpRequest request = HttpRequest.newBuilder(URI.create(restUrl + "/jars/upload")).timeout(REQUEST_TIMEOUT)
+                    .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+            String filename = send(request).get("filename").asText();
+            return filename.substring(filename.lastIndexOf('/') + 1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * {@code POST /jars/{id}/run}: runs the jar's main class in the JobManager with these program
+     * arguments, from {@code savepointPath} when not null; returns the job id.
+     */
+    public String runJar(String jarId, List<String> programArgs, String savepointPath) {
+        ObjectNode body = JSON.createObjectNode();
+        body.putArray("programArgsList").addAll(programArgs.stream().map(JSON.getNodeFactory()::textNode).toList());
+        if (savepointPath != null) {
+            body.put("savepointPath", savepointPath);
+            body.put("allowNonRestoredState", false); // every operator's state must find its operator (stable uids)
+        }
+        return post("/jars/" + jarId + "/run", body).get("jobid").asText();
+    }
+
+    /** {@code GET /jobs/{id}}. */
+    public JsonNode job(String jobId) {
+        return get("/jobs/" + jobId);
+    }
+
+    /** {@code GET /jobs/{id}/checkpoints}: counts, latest completed and the restored one. */
+    public JsonNode checkpoints(String jobId) {
+        return get("/jobs/" + jobId + "/checkpoints");
+    }
+
+    /** Waits until the job and every one of its tasks run; fails early when the job fails. */
+    public void waitUntilRunning(String jobId, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String state = "?";
+        while (System.nanoTime() < deadline) {
+            JsonNode job = job(jobId);
+            state = job.path("state").asText();
+            if (state.equals("FAILED") || state.equals("CANCELED") || state.equals("FINISHED")) {
+                throw new IllegalStateException("job " + jobId + " is " + state + ": " + exceptions(jobId));
+            }
+            boolean allRunning = state.equals("RUNNING") && job.path("vertices").size() > 0;
+            for (JsonNode v : job.path("vertices")) {
+                allRunning &= v.path("status").asText().equals("RUNNING");
+            }
+            if (allRunning) return;
+            sleep(250);
+        }
+        throw new IllegalStateException("job " + jobId + " not running after " + timeout + " (state " + state + ")");
+    }
+
+    /** Waits until the job is in {@code state} ({@code GET /jobs/{id}} is cached for a few seconds). */
+    public void waitForState(String jobId, String state, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String now = "?";
+        while (System.nanoTime() < deadline) {
+            now = job(jobId).path("state").asText();
+            if (now.equals(state)) return;
+            sleep(250);
+        }
+        throw new IllegalStateException("job " + jobId + " is " + now + ", not " + state + ", after " + timeout);
+    }
+
+    /** Waits until the job has completed at least {@code count} checkpoints. */
+    public void waitForCheckpoints(String jobId, int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (checkpoints(jobId).path("counts").path("completed").asInt() >= count) return;
+            sleep(250);
+        }
+        throw new IllegalStateException("job " + jobId + ": fewer than " + count + " checkpoints after " + timeout);
+    }
+
+    /**
+     * {@code POST /jobs/{id}/stop}: stops the job with a savepoint (no drain: windows stay open in the
+     * savepoint, as for an upgrade) and waits for it; returns the savepoint's path.
+     */
+    public String stopWithSavepoint(String jobId, Duration timeout) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("targetDirectory", getSavepointDir().toUri().toString());
+        body.put("drain", false);
+        String trigger = post("/jobs/" + jobId + "/stop", body).get("request-id").asText();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode status = get("/jobs/" + jobId + "/savepoints/" + trigger);
+            if (status.path("status").path("id").asText().equals("COMPLETED")) {
+                JsonNode op = status.path("operation");
+                if (op.has("failure-cause")) {
+                    throw new IllegalStateException("stop-with-savepoint of " + jobId + " failed: " + op.get("failure-cause"));
+                }
+                return op.get("location").asText();
+            }
+            sleep(250);
+        }
+        throw new IllegalStateException("stop-with-savepoint of " + jobId + " not done after " + timeout);
+    }
+
+    /** {@code PATCH /jobs/{id}?mode=cancel}; quiet when the job already ended. */
+    public void cancel(String jobId) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(restUrl + "/jobs/" + jobId + "?mode=cancel"))
+                    .timeout(REQUEST_TIMEOUT).method("PATCH", HttpRequest.BodyPublishers.noBody()).build();
+            http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            System.err.println("LocalFlinkCluster: cancel " + jobId + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The root causes Flink recorded for a job, for failure messages. */
+    public String exceptions(String jobId) {
+        try {
+            return get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").toString();
+        } catch (RuntimeException e) {
+            return "(no exceptions: " + e.getMessage() + ")";
+        }
+    }
+
+    public JsonNode get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(restUrl + path)).timeout(REQUEST_TIMEOUT).GET().build());
+    }
+
+    private JsonNode post(String path, JsonNode body) {
+        return send(HttpRequest.newBuilder(URI.create(restUrl + path)).timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
+    }
+
+    private JsonNode send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2) {
+                throw new IllegalStateException(request.method() + " " + request.uri().getPath() + " -> HTTP "
+                        + r.statusCode() + ": " + tail(r.body()));
+            }
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(request.method() + " " + request.uri(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Stops every JVM of the cluster (SIGTERM, SIGKILL after 30 s) and deletes the run dir. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        stopQuietly(runDir);
+        ServicesScript.deleteRunDir(runDir);
+    }
+
+    private static void stopQuietly(Path runDir) {
+        try {
+            runScript(List.of("stop", "--run-dir", runDir.toString()), Map.of(), runDir.resolve("flink-cli.log"), 90);
+        } catch (RuntimeException e) {
+            System.err.println("LocalFlinkCluster: stop failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalFlinkCluster[" + restUrl + ", " + runDir + "]";
+    }
+}
