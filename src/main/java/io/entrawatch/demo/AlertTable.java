@@ -98,9 +98,9 @@ public final class AlertTable {
             List<JsonNode> alerts = e.getValue();
             out.printf(Locale.ROOT, "%n%s: %d alert%s (%s)%n", e.getKey(), alerts.size(), alerts.size() == 1 ? "" : "s",
                     alerts.get(0).at("/rule/name").asText());
-            out.printf(Locale.ROOT, "  %-20s  %-36s  %-44s  %5s  %s%n", "@timestamp", "tenant", "what", "count", "evidence");
+            out.printf(Locale.ROOT, "  %-20s  %-36s  %-62s  %5s  %s%n", "@timestamp", "tenant", "what", "count", "evidence");
             for (JsonNode a : alerts.subList(0, Math.min(perRule, alerts.size()))) {
-                out.printf(Locale.ROOT, "  %-20s  %-36s  %-44s  %5s  %s%n", a.at("/@timestamp").asText(),
+                out.printf(Locale.ROOT, "  %-20s  %-36s  %-62s  %5s  %s%n", a.at("/@timestamp").asText(),
                         a.at("/azure/tenant_id").asText(), what(a), count(a), evidence(a));
             }
             if (alerts.size() > perRule) out.printf(Locale.ROOT, "  ... and %d more in Elasticsearch%n", alerts.size() - perRule);
