@@ -1,5 +1,6 @@
 package io.entrawatch.e2e;
 
+import io.entrawatch.testing.TestClusters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawatch.EntraWatchJob;
@@ -11,7 +12,6 @@ import io.entrawatch.replay.ReplayJob;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalKafka;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,8 +51,7 @@ class KafkaToElasticsearchITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = TestClusters.twoSlots();
 
     @TempDir
     Path dir;
@@ -131,13 +130,13 @@ class KafkaToElasticsearchITCase {
         JobClient job = env.executeAsync("e2e " + version);
         List<JsonNode> deadLetters = new ArrayList<>();
         try {
-            waitForCount(es, alertIndex, 2, 120_000);
+            es.awaitCount(alertIndex, 2, 120_000);
             if (deadLettersToKafka) {
                 for (var record : kafka.consume(deadLetterTopic, 3, java.time.Duration.ofSeconds(60))) {
                     deadLetters.add(JSON.readTree(record.value()));
                 }
             } else {
-                waitForCount(es, deadLetterIndex, 3, 60_000);
+                es.awaitCount(deadLetterIndex, 3, 60_000);
                 for (JsonNode hit : JSON.readTree(es.search(deadLetterIndex, "{\"size\":100}")).at("/hits/hits")) {
                     deadLetters.add(hit.get("_source"));
                 }
@@ -190,25 +189,6 @@ class KafkaToElasticsearchITCase {
                 "malformed " + topic + " 0/3#0 timestamp 'yesterday' (time) is not a time",
                 "malformed " + topic + " 0/4#-1 invalid JSON",
                 "late " + topic + " 0/6#0 sign-in at 2025-11-14T01"), dead);
-    }
-
-    private static void waitForCount(LocalElasticsearch es, String index, long expected, long timeoutMillis) throws Exception {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        long count = -1;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                es.refresh(index);
-                count = es.count(index);
-            } catch (RuntimeException e) {
-                count = -1; // index not created yet
-            }
-            if (count >= expected) {
-                assertEquals(expected, count, "no more than expected in " + index);
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("waited " + timeoutMillis + " ms for " + expected + " documents in " + index + ", saw " + count);
     }
 
 }

@@ -1,5 +1,6 @@
 package io.entrawatch.e2e;
 
+import io.entrawatch.testing.TestClusters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,7 +15,6 @@ import io.entrawatch.replay.ReplayJob;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalKafka;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -50,8 +50,7 @@ class SsoSprayToElasticsearchITCase {
     private static final String IP_B = "198.51.100.9";
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = TestClusters.twoSlots();
 
     @TempDir
     Path dir;
@@ -119,7 +118,7 @@ class SsoSprayToElasticsearchITCase {
         EntraWatchJob.defineJob(env, options, environment);
         JobClient job = env.executeAsync("e2e sso-spray");
         try {
-            waitForCount(es, alertIndex, 3, 120_000);
+            es.awaitCount(alertIndex, 3, 120_000);
         } finally {
             job.cancel().get();
         }
@@ -179,24 +178,5 @@ class SsoSprayToElasticsearchITCase {
         // source.ip is an ip field in the template: a CIDR query finds all three
         JsonNode byCidr = JSON.readTree(es.search(alertIndex, "{\"query\":{\"term\":{\"source.ip\":\"198.51.100.0/24\"}}}"));
         assertEquals(3, byCidr.at("/hits/total/value").asInt());
-    }
-
-    private static void waitForCount(LocalElasticsearch es, String index, long expected, long timeoutMillis) throws Exception {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        long count = -1;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                es.refresh(index);
-                count = es.count(index);
-            } catch (RuntimeException e) {
-                count = -1; // index not created yet
-            }
-            if (count >= expected) {
-                assertEquals(expected, count, "no more than expected in " + index);
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("waited " + timeoutMillis + " ms for " + expected + " documents in " + index + ", saw " + count);
     }
 }

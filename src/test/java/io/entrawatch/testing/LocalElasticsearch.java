@@ -257,6 +257,29 @@ public final class LocalElasticsearch implements AutoCloseable {
     }
 
     /** {@code GET /index/_count}: the number of searchable documents (refresh first). */
+    /**
+     * Waits until {@code index} holds {@code expected} documents (refreshing it), then asserts there are
+     * not more; fails after {@code timeoutMillis}. A missing index counts as empty.
+     */
+    public void awaitCount(String index, long expected, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        long count = -1;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                refresh(index);
+                count = count(index);
+            } catch (RuntimeException e) {
+                count = -1; // index not created yet
+            }
+            if (count >= expected) {
+                if (count > expected) throw new AssertionError(index + " holds " + count + " documents, expected " + expected);
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("waited " + timeoutMillis + " ms for " + expected + " documents in " + index + ", saw " + count);
+    }
+
     public long count(String index) {
         String body = get("/" + encode(index) + "/_count");
         try {

@@ -1,9 +1,9 @@
 package io.entrawatch.sink.elasticsearch;
 
+import io.entrawatch.testing.TestClusters;
 import io.entrawatch.testing.LocalElasticsearch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawatch.model.Alert;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.http.util.EntityUtils;
@@ -34,10 +34,7 @@ class ElasticsearchSinkSecuredITCase {
     private static String PASSWORD;
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
+    static final MiniClusterExtension FLINK = TestClusters.twoSlots();
 
     private static LocalElasticsearch elasticsearch;
 
