@@ -60,7 +60,7 @@ public final class ReplayJob {
             if (positional.size() != 2) throw new IllegalArgumentException("expected IN.ndjson OUT.ndjson");
         } catch (IllegalArgumentException e) {
             err.println("replay: " + e.getMessage());
-            err.println(usage());
+            err.println("usage: jobs/replay IN.ndjson OUT.ndjson [--option value ...]   (options: jobs/replay --help)");
             System.exit(2);
             return;
         }
