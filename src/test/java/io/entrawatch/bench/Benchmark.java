@@ -1,0 +1,731 @@
+package io.entrawatch.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.entrawatch.EntraWatchJob;
+import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.Secrets;
+import io.entrawatch.generate.EventHubsFeeder;
+import io.entrawatch.ingest.EventHubsSource;
+import io.entrawatch.ingest.ParsedMessage;
+import io.entrawatch.ingest.SignInParser;
+import io.entrawatch.model.DeadLetter;
+import io.entrawatch.pipeline.DetectionPipeline;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Issue 7's benchmark (a measurement, not a test), run by {@code jobs/bench}: on one generated file,
+ * the parse ceiling (SignInParser alone, 1 thread and all cores), the replay pipeline with all three
+ * detections at parallelism 1 and 2 (alerts to a discarding sink), Kafka (SASL_SSL) to Elasticsearch with
+ * the production job, and detection B's state per pair. Prints a table and writes a JSON file.
+ *
+ * <p>Usage: {@code Benchmark FILE --out bench.json [--skip kafka,latency,state] [--state-pairs N]}.
+ * The Kafka part reads the services from the environment that {@code deploy/local/services} prints
+ * (KAFKA_BOOTSTRAP, KAFKA_CA_FILE, EVENTHUBS_CONNECTION_STRING_FILE, ES_URL).
+ */
+public final class Benchmark {
+    private static final PrintStream OUT = System.out;
+    private static final PrintStream ERR = System.err;
+
+    // counters shared with the operators: a local MiniCluster runs them in this JVM
+    static final AtomicLong RECORDS = new AtomicLong();
+    static final AtomicLong FIRST_RECORD_AT = new AtomicLong();
+    static final AtomicLong ALERTS = new AtomicLong();
+
+    private final Map<String, Object> json = new LinkedHashMap<>();
+    private final List<String[]> rows = new ArrayList<>();
+
+    private int latencyRate, latencySeconds;
+
+    private Benchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        Path file = null;
+        Path out = Path.of("bench.json");
+        Set<String> skip = new TreeSet<>();
+        int statePairs = 1_000_000;
+        int latencyRate = 1000, latencySeconds = 40;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--out" -> out = Path.of(args[++i]);
+                case "--skip" -> skip.addAll(Arrays.asList(args[++i].split(",")));
+                case "--state-pairs" -> statePairs = Integer.parseInt(args[++i]);
+                case "--latency-rate" -> latencyRate = Integer.parseInt(args[++i]);
+                case "--latency-seconds" -> latencySeconds = Integer.parseInt(args[++i]);
+                default -> file = Path.of(args[i]);
+            }
+        }
+        if (file == null || !Files.isReadable(file)) {
+            ERR.println("usage: Benchmark FILE.ndjson [--out bench.json] [--skip kafka,latency,state] [--state-pairs N]");
+            System.exit(2);
+        }
+        Benchmark b = new Benchmark();
+        b.latencyRate = latencyRate;
+        b.latencySeconds = latencySeconds;
+        b.run(file, out, skip, statePairs);
+        System.exit(0);
+    }
+
+    private void run(Path file, Path out, Set<String> skip, int statePairs) throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cores", cores);
+        machine.put("maxHeapMB", Runtime.getRuntime().maxMemory() / (1 << 20));
+        machine.put("java", System.getProperty("java.version"));
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        machine.put("cpu", cpuModel());
+        machine.put("shared", "yes: another engineer's test runs used the same 2 cores during the run");
+        json.put("machine", machine);
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("file", file.toString());
+        input.put("bytes", Files.size(file));
+        json.put("input", input);
+        json.put("startedAt", java.time.Instant.now().toString());
+
+        // 1. parse ceiling
+        Map<String, Object> parse = new LinkedHashMap<>();
+        Parse p1 = parseCeiling(file, 1);
+        input.put("messages", p1.messages);
+        input.put("records", p1.records);
+        parse.put("threads1", p1.toMap());
+        row("parse ceiling, 1 thread", p1.records, p1.seconds, p1.bytes, "Jackson SignInParser only, from page cache");
+        Parse p2 = parseCeiling(file, cores);
+        parse.put("threads" + cores, p2.toMap());
+        row("parse ceiling, " + cores + " threads", p2.records, p2.seconds, p2.bytes, "file split in " + cores + " byte ranges");
+        json.put("parseCeiling", parse);
+        long records = p1.records;
+
+        // 2. replay
+        Map<String, Object> replay = new LinkedHashMap<>();
+        for (int p : new int[] {1, 2}) {
+            Map<String, Object> r = replay(file, p, records);
+            replay.put("p" + p, r);
+        }
+        json.put("replay", replay);
+
+        // 3. Kafka -> Elasticsearch
+        if (!skip.contains("kafka")) {
+            try {
+                json.put("kafkaToElasticsearch", kafkaToElasticsearch(file, records, p1.messages));
+            } catch (Exception e) {
+                ERR.println("bench: kafka part failed: " + e);
+                json.put("kafkaToElasticsearch", Map.of("error", e.toString()));
+            }
+        }
+        if (!skip.contains("latency")) {
+            try {
+                json.put("alertLatency", latency(file, latencyRate, latencySeconds));
+            } catch (Exception e) {
+                ERR.println("bench: latency part failed: " + e);
+                json.put("alertLatency", Map.of("error", e.toString()));
+            }
+        }
+        // 5. state
+        if (!skip.contains("state")) json.put("state", state(statePairs, out.toAbsolutePath().getParent()));
+
+        json.put("finishedAt", java.time.Instant.now().toString());
+        printTable();
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        m.writeValue(out.toFile(), json);
+        OUT.println("bench: JSON written to " + out);
+    }
+
+    // ------------------------------------------------------------------ parse ceiling
+
+    static final class Parse {
+        long messages, records, bytes;
+        double seconds;
+        int threads;
+        double cpuSeconds;
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("threads", threads);
+            m.put("records", records);
+            m.put("messages", messages);
+            m.put("bytes", bytes);
+            m.put("seconds", round(seconds));
+            m.put("recordsPerSecond", Math.round(records / seconds));
+            m.put("mbPerSecond", round(bytes / seconds / 1e6));
+            m.put("cpuSeconds", round(cpuSeconds));
+            return m;
+        }
+    }
+
+    /** SignInParser.parse over every line of the file, on {@code threads} threads (byte ranges of the file). */
+    static Parse parseCeiling(Path file, int threads) throws Exception {
+        SignInParser parser = DetectionPipeline.parser(JobOptions.defaults());
+        long size = Files.size(file);
+        // warm up the JIT on the first lines (not counted)
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
+            LineReader r = new LineReader(in, Long.MAX_VALUE);
+            byte[] line;
+            int n = 0;
+            while ((line = r.next()) != null && n++ < 2000) parser.parse(line, "bench", 0, n, 0L);
+        }
+        Parse result = new Parse();
+        result.threads = threads;
+        long[][] counts = new long[threads][3];
+        Thread[] ts = new Thread[threads];
+        var bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        double[] cpu = new double[threads];
+        long started = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            final int k = t;
+            ts[t] = new Thread(() -> {
+                long cpu0 = bean.getCurrentThreadCpuTime();
+                long from = size * k / threads, to = size * (k + 1) / threads;
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                    // start one byte early: a line that starts exactly at `from` belongs to this range
+                    long start = from > 0 ? from - 1 : 0;
+                    ch.position(start);
+                    InputStream in = Channels.newInputStream(ch);
+                    LineReader r = new LineReader(in, to - start);
+                    if (from > 0) r.skipPartialLine();
+                    byte[] line;
+                    long offset = 0;
+                    while (r.lineStart() < to - start && (line = r.next()) != null) {
+                        ParsedMessage m = parser.parse(line, "bench", k, offset++, 0L);
+                        counts[k][0]++;
+                        counts[k][1] += m.records;
+                        counts[k][2] += line.length + 1;
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                cpu[k] = (bean.getCurrentThreadCpuTime() - cpu0) / 1e9;
+            }, "parse-" + t);
+            ts[t].start();
+        }
+        for (Thread t : ts) t.join();
+        result.seconds = (System.nanoTime() - started) / 1e9;
+        for (int t = 0; t < threads; t++) {
+            result.messages += counts[t][0];
+            result.records += counts[t][1];
+            result.bytes += counts[t][2];
+            result.cpuSeconds += cpu[t];
+        }
+        ERR.printf(Locale.ROOT, "bench: parse ceiling, %d thread(s): %,d records in %.1f s%n", threads, result.records, result.seconds);
+        return result;
+    }
+
+    /** Newline-separated lines as byte arrays, read in 1-MB chunks; tracks the offset of the next line. */
+    static final class LineReader {
+        private final InputStream in;
+        private final byte[] chunk = new byte[1 << 20];
+        private int at, len;
+        private long base, nextStart;
+        private boolean eof;
+
+        LineReader(InputStream in, long limitHint) {
+            this.in = in;
+        }
+
+        long lineStart() {
+            return nextStart;
+        }
+
+        private boolean fill() throws IOException {
+            if (eof) return false;
+            base += len;
+            at = 0;
+            len = 0;
+            int n = in.read(chunk, 0, chunk.length);
+            if (n <= 0) {
+                eof = true;
+                return false;
+            }
+            len = n;
+            return true;
+        }
+
+        void skipPartialLine() throws IOException {
+            byte[] ignored = next();
+            if (ignored == null) nextStart = Long.MAX_VALUE;
+        }
+
+        byte[] next() throws IOException {
+            ByteArrayOutputStream spill = null;
+            while (true) {
+                if (at >= len && !fill()) {
+                    if (spill == null || spill.size() == 0) return null;
+                    nextStart = base + at;
+                    return spill.toByteArray();
+                }
+                int from = at;
+                int i = from;
+                while (i < len && chunk[i] != '\n') i++;
+                if (i < len) {
+                    at = i + 1;
+                    nextStart = base + at;
+                    if (spill == null) return Arrays.copyOfRange(chunk, from, i);
+                    spill.write(chunk, from, i - from);
+                    return spill.toByteArray();
+                }
+                if (spill == null) spill = new ByteArrayOutputStream(1 << 16);
+                spill.write(chunk, from, len - from);
+                at = len;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ replay
+
+    /** Parses each line as one message of partition 0, like jobs/replay, and counts records for the benchmark. */
+    static final class CountingParser implements MapFunction<String, ParsedMessage> {
+        private static final long serialVersionUID = 1L;
+        private final SignInParser parser;
+        private transient long line;
+
+        CountingParser(SignInParser parser) {
+            this.parser = parser;
+        }
+
+        @Override
+        public ParsedMessage map(String value) {
+            if (line == 0) FIRST_RECORD_AT.compareAndSet(0, System.nanoTime());
+            ParsedMessage m = parser.parse(value.getBytes(StandardCharsets.UTF_8), "bench", 0, line++, System.currentTimeMillis());
+            RECORDS.addAndGet(m.records);
+            return m;
+        }
+    }
+
+    private Map<String, Object> replay(Path file, int parallelism, long expectedRecords) throws Exception {
+        RECORDS.set(0);
+        FIRST_RECORD_AT.set(0);
+        ALERTS.set(0);
+        JobOptions options = JobOptions.defaults();
+        long t0 = System.nanoTime();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
+        env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+        env.getConfig().enableObjectReuse();
+        DataStream<ParsedMessage> messages = env
+                .fromSource(FileSource.forRecordStreamFormat(new TextLineInputFormat(StandardCharsets.UTF_8.name()),
+                        new org.apache.flink.core.fs.Path(file.toAbsolutePath().toUri())).build(),
+                        WatermarkStrategy.noWatermarks(), "Replay file")
+                .setParallelism(1)
+                .map(new CountingParser(DetectionPipeline.parser(options))).setParallelism(1).name("Parse")
+                .assignTimestampsAndWatermarks(DetectionPipeline.watermarks(options)).setParallelism(1).name("Watermarks");
+        DetectionPipeline.Outputs outputs = DetectionPipeline.defineWorkflow(messages, options);
+        outputs.alerts.filter(a -> {
+            ALERTS.incrementAndGet();
+            return false;
+        }).name("Count alerts").sinkTo(new DiscardingSink<>()).name("Discard alerts");
+        outputs.deadLetters.sinkTo(new DiscardingSink<DeadLetter>()).name("Discard dead letters");
+        JobClient client = env.executeAsync("entrawatch bench replay p" + parallelism);
+        JobExecutionResult result = client.getJobExecutionResult().get();
+        long t2 = System.nanoTime();
+        long t1 = FIRST_RECORD_AT.get();
+        long n = RECORDS.get();
+        double total = (t2 - t0) / 1e9, steady = (t2 - t1) / 1e9;
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("parallelism", parallelism);
+        r.put("records", n);
+        r.put("alerts", ALERTS.get());
+        r.put("secondsIncludingStartup", round(total));
+        r.put("startupSeconds", round((t1 - t0) / 1e9));
+        r.put("recordsPerSecondIncludingStartup", Math.round(n / total));
+        r.put("recordsPerSecondExcludingStartup", Math.round(n / steady));
+        r.put("netRuntimeMs", result.getNetRuntime());
+        if (n != expectedRecords) r.put("warning", "records " + n + " != parsed " + expectedRecords);
+        ERR.printf(Locale.ROOT, "bench: replay p=%d: %,d records in %.1f s (start-up %.1f s), %,d alerts%n", parallelism, n,
+                total, (t1 - t0) / 1e9, ALERTS.get());
+        row("replay, all detections, p=" + parallelism, n, steady, Files.size(file),
+                String.format(Locale.ROOT, "%,.0f/s incl. %.1f s start-up; %,d alerts discarded", n / total, (t1 - t0) / 1e9,
+                        ALERTS.get()));
+        return r;
+    }
+
+    // ------------------------------------------------------------------ Kafka -> Elasticsearch
+
+    private Map<String, Object> kafkaToElasticsearch(Path file, long records, long messages) throws Exception {
+        String bootstrap = need("KAFKA_BOOTSTRAP"), ca = need("KAFKA_CA_FILE"), esUrl = need("ES_URL");
+        String connection = Files.readString(Path.of(need("EVENTHUBS_CONNECTION_STRING_FILE"))).trim();
+        String suffix = Long.toString(System.currentTimeMillis());
+        String topic = "bench-signins-" + suffix, index = "bench-alerts-" + suffix;
+        int partitions = 2;
+        List<String> args = new ArrayList<>(List.of(
+                "--source.bootstrap-servers", bootstrap, "--source.topic", topic, "--source.group-id", "bench-" + suffix,
+                "--source.starting-offsets", "earliest", "--source.ssl.ca-file", ca,
+                "--es.hosts", esUrl, "--es.index", index, "--dead-letter.index", "bench-dead-letters-" + suffix,
+                "--dead-letter.target", "elasticsearch", "--checkpoint.interval", "5 s", "--parallelism", "2"));
+        JobOptions options = JobOptions.parse(args.toArray(new String[0]), null);
+        Map<String, String> environment = new HashMap<>();
+        environment.put(Secrets.EVENTHUBS_ENV, connection);
+        Properties props = EventHubsSource.clientProperties(options, connection);
+        props.setProperty("bootstrap.servers", bootstrap);
+        EventHubsFeeder.createTopic(props, topic, partitions);
+        long f0 = System.nanoTime();
+        long sent = EventHubsFeeder.feed(props, topic, file, new PrintStream(java.io.OutputStream.nullOutputStream()));
+        double feedSeconds = (System.nanoTime() - f0) / 1e9;
+        ERR.printf(Locale.ROOT, "bench: %,d messages (%,d records) preloaded into %s in %.1f s%n", sent, records, topic, feedSeconds);
+
+        long t0 = System.nanoTime();
+        Configuration conf = new Configuration();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
+        EntraWatchJob.defineJob(env, options, environment);
+        JobClient job = env.executeAsync("entrawatch bench kafka-to-es");
+        long first = 0, done = 0, seen = 0, seenAtFirst = 0;
+        long deadline = System.nanoTime() + 600_000_000_000L;
+        try {
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                Map<String, Object> acc;
+                try {
+                    acc = job.getAccumulators().get();
+                } catch (Exception e) {
+                    continue;
+                }
+                Object v = acc.get("recordsIn");
+                seen = v == null ? 0 : ((Number) v).longValue();
+                if (seen > 0 && first == 0) {
+                    first = System.nanoTime();
+                    seenAtFirst = seen;
+                }
+                if (seen >= records) {
+                    done = System.nanoTime();
+                    break;
+                }
+            }
+            if (done == 0) throw new IllegalStateException("only " + seen + " of " + records + " records consumed in 600 s");
+            // the sink flushes on checkpoints and its own batching: wait until the alert count stops moving
+            long lastCount = -1, stableSince = System.nanoTime();
+            while (System.nanoTime() - stableSince < 12_000_000_000L) {
+                long c = esCount(esUrl, index);
+                if (c != lastCount) {
+                    lastCount = c;
+                    stableSince = System.nanoTime();
+                }
+                Thread.sleep(1000);
+            }
+            long alerts = lastCount;
+            double total = (done - t0) / 1e9, steady = Math.max(1e-3, (done - first) / 1e9);
+            long steadyRecords = records - seenAtFirst;
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("transport", "Kafka 4.1.1 broker, SASL_SSL PLAIN ($ConnectionString), " + partitions + " partitions");
+            r.put("elasticsearch", esUrl);
+            r.put("parallelism", 2);
+            r.put("records", records);
+            r.put("messages", messages);
+            r.put("preloadSeconds", round(feedSeconds));
+            r.put("startupSeconds", round((first - t0) / 1e9));
+            r.put("secondsToConsumeAll", round(steady));
+            r.put("recordsPerSecondExcludingStartup", steadyRecords > 0 ? Math.round(steadyRecords / steady) : null);
+            r.put("recordsPerSecondIncludingStartup", Math.round(records / total));
+            r.put("alertsInElasticsearch", alerts);
+            r.put("method", "recordsIn accumulator of the running job polled every 250 ms; rate excluding start-up = records "
+                    + "counted after the first non-zero poll / time from that poll to the poll that reached the file's count");
+            row("Kafka SASL_SSL -> job -> Elasticsearch, p=2", steadyRecords, steady,
+                    (long) (Files.size(file) * (steadyRecords / (double) records)),
+                    String.format(Locale.ROOT, "%,.0f/s incl. %.1f s start-up; %,d alerts searchable", records / total,
+                            (first - t0) / 1e9, alerts));
+            return r;
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static long esCount(String url, String index) throws Exception {
+        HttpClient c = HttpClient.newHttpClient();
+        HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create(url + "/" + index + "/_count")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 404) return 0;
+        Matcher m = Pattern.compile("\"count\"\\s*:\\s*(\\d+)").matcher(r.body());
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private static String need(String name) {
+        String v = System.getenv(name);
+        if (v == null || v.isBlank()) throw new IllegalStateException(name + " is not set (start deploy/local/services)");
+        return v;
+    }
+
+
+    // ------------------------------------------------------------------ alert latency
+
+    /**
+     * A live stream: the job runs (p=2, from earliest on an empty topic) while this thread sends the file's
+     * messages at a steady rate, round-robin over 2 partitions. For each message sent it notes the wall time
+     * and the watermark the source can then emit, min over partitions of (newest event time sent there) minus
+     * the out-of-orderness. A poller searches the alert index every 100 ms and notes when each alert first
+     * becomes searchable. Latency = searchable - the first wall time at which that watermark passed the
+     * alert's window end (@timestamp).
+     */
+    private Map<String, Object> latency(Path file, int rate, int seconds) throws Exception {
+        String bootstrap = need("KAFKA_BOOTSTRAP"), ca = need("KAFKA_CA_FILE"), esUrl = need("ES_URL");
+        String connection = Files.readString(Path.of(need("EVENTHUBS_CONNECTION_STRING_FILE"))).trim();
+        String suffix = "lat-" + System.currentTimeMillis();
+        String topic = "bench-signins-" + suffix, index = "bench-alerts-" + suffix;
+        int partitions = 2;
+        List<String> args = new ArrayList<>(List.of(
+                "--source.bootstrap-servers", bootstrap, "--source.topic", topic, "--source.group-id", "bench-" + suffix,
+                "--source.starting-offsets", "earliest", "--source.ssl.ca-file", ca,
+                "--es.hosts", esUrl, "--es.index", index, "--dead-letter.index", "bench-dead-letters-" + suffix,
+                "--dead-letter.target", "elasticsearch", "--checkpoint.interval", "5 s", "--parallelism", "2"));
+        JobOptions options = JobOptions.parse(args.toArray(new String[0]), null);
+        long ooo = options.get(JobOptions.OUT_OF_ORDERNESS).toMillis();
+        Map<String, String> environment = new HashMap<>();
+        environment.put(Secrets.EVENTHUBS_ENV, connection);
+        Properties props = EventHubsSource.clientProperties(options, connection);
+        props.setProperty("bootstrap.servers", bootstrap);
+        EventHubsFeeder.createTopic(props, topic, partitions);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, new Configuration());
+        EntraWatchJob.defineJob(env, options, environment);
+        JobClient job = env.executeAsync("entrawatch bench latency");
+        // wait until the job runs, then a little for the source to be assigned its partitions
+        long until = System.currentTimeMillis() + 60_000;
+        while (job.getJobStatus().get() != org.apache.flink.api.common.JobStatus.RUNNING && System.currentTimeMillis() < until) {
+            Thread.sleep(200);
+        }
+        Thread.sleep(5000);
+
+        Map<String, Long> seenAt = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Long> windowEnd = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ObjectMapper mapper = new ObjectMapper();
+        HttpClient http = HttpClient.newHttpClient();
+        Thread poller = new Thread(() -> {
+            while (polling.get()) {
+                try {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(esUrl + "/" + index
+                            + "/_search?size=10000&_source=@timestamp")).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    long now = System.currentTimeMillis();
+                    if (r.statusCode() == 200) {
+                        for (var hit : mapper.readTree(r.body()).at("/hits/hits")) {
+                            String id = hit.get("_id").asText();
+                            if (seenAt.putIfAbsent(id, now) == null) {
+                                windowEnd.put(id, java.time.Instant.parse(hit.at("/_source/@timestamp").asText()).toEpochMilli());
+                            }
+                        }
+                    }
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    // index not there yet
+                }
+            }
+        }, "es-poller");
+        poller.start();
+
+        // feed at a steady rate; note (watermark, wall time) whenever the source-side watermark moves
+        SignInParser parser = DetectionPipeline.parser(JobOptions.defaults());
+        Properties pp = new Properties();
+        pp.putAll(props);
+        pp.setProperty("linger.ms", "5");
+        pp.setProperty("max.request.size", String.valueOf(2 * 1024 * 1024));
+        List<long[]> wmAt = new ArrayList<>(); // {watermark, wall}
+        long[] maxTs = new long[partitions];
+        Arrays.fill(maxTs, Long.MIN_VALUE);
+        long sentRecords = 0, sentMessages = 0;
+        long start = System.currentTimeMillis();
+        long lastWm = Long.MIN_VALUE;
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                pp, new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
+             InputStream in = Files.newInputStream(file)) {
+            LineReader r = new LineReader(in, Long.MAX_VALUE);
+            byte[] line;
+            while ((line = r.next()) != null && System.currentTimeMillis() - start < seconds * 1000L) {
+                ParsedMessage m = parser.parse(line, topic, 0, sentMessages, 0L);
+                int part = (int) (sentMessages % partitions);
+                // pace: records sent so far must not run ahead of rate * elapsed
+                long due = start + sentRecords * 1000L / rate;
+                long wait = due - System.currentTimeMillis();
+                if (wait > 0) Thread.sleep(wait);
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, part, null, line));
+                long now = System.currentTimeMillis();
+                sentMessages++;
+                sentRecords += m.records;
+                if (m.maxTimestamp != Long.MIN_VALUE) maxTs[part] = Math.max(maxTs[part], m.maxTimestamp);
+                long wm = Long.MAX_VALUE;
+                for (long t : maxTs) wm = Math.min(wm, t);
+                if (wm != Long.MIN_VALUE) wm = wm - ooo - 1;
+                if (wm > lastWm) {
+                    lastWm = wm;
+                    wmAt.add(new long[] {wm, now});
+                }
+            }
+        }
+        double fedSeconds = (System.currentTimeMillis() - start) / 1000.0;
+        ERR.printf(Locale.ROOT, "bench: latency: fed %,d records in %,d messages over %.0f s; waiting for the last alerts%n",
+                sentRecords, sentMessages, fedSeconds);
+        Thread.sleep(15_000);
+        polling.set(false);
+        poller.interrupt();
+        poller.join();
+        job.cancel().get();
+
+        List<Long> lat = new ArrayList<>();
+        int unmatched = 0;
+        for (var e : seenAt.entrySet()) {
+            long end = windowEnd.get(e.getKey());
+            long passed = -1;
+            for (long[] w : wmAt) {
+                if (w[0] >= end) {
+                    passed = w[1];
+                    break;
+                }
+            }
+            if (passed < 0) {
+                unmatched++; // the feeder's watermark never passed it (cannot happen for a real alert)
+                continue;
+            }
+            lat.add(e.getValue() - passed);
+        }
+        java.util.Collections.sort(lat);
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("rateRecordsPerSecond", rate);
+        res.put("fedRecords", sentRecords);
+        res.put("fedSeconds", round(fedSeconds));
+        res.put("alerts", lat.size());
+        res.put("alertsWithoutWatermarkPass", unmatched);
+        if (!lat.isEmpty()) {
+            res.put("medianMs", lat.get(lat.size() / 2));
+            res.put("p99Ms", lat.get(Math.min(lat.size() - 1, (int) Math.ceil(lat.size() * 0.99) - 1)));
+            res.put("minMs", lat.get(0));
+            res.put("maxMs", lat.get(lat.size() - 1));
+        }
+        res.put("method", "watermark pass = first wall time the feeder had sent, on every partition, a record newer than "
+                + "window end + out-of-orderness (" + ooo + " ms); searchable = first _search (every 100 ms) that returns "
+                + "the alert; includes the source's 200 ms watermark interval, Kafka transit, the operators, the sink's "
+                + "bulk flush (es.bulk.flush-interval) and the index refresh");
+        rows.add(new String[] {"alert latency, watermark -> searchable", String.format(Locale.ROOT, "%,d", sentRecords),
+                String.format(Locale.ROOT, "%.0f", fedSeconds), String.format(Locale.ROOT, "%,d", rate), "-",
+                lat.isEmpty() ? "no alerts" : String.format(Locale.ROOT, "median %.2f s, p99 %.2f s over %d alerts (min %.2f, max %.2f)",
+                        res.get("medianMs") instanceof Long a ? a / 1000.0 : 0, ((Long) res.get("p99Ms")) / 1000.0, lat.size(),
+                        lat.get(0) / 1000.0, lat.get(lat.size() - 1) / 1000.0)});
+        ERR.printf(Locale.ROOT, "bench: latency: %d alerts, median %s ms, p99 %s ms%n", lat.size(), res.get("medianMs"), res.get("p99Ms"));
+        return res;
+    }
+
+    // ------------------------------------------------------------------ state
+
+    private Map<String, Object> state(int pairs, Path workParent) throws Exception {
+        Path work = Files.createTempDirectory(workParent, "state-");
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            RareAppStateBenchmark.main(new String[] {Integer.toString(pairs), work.toString()});
+        } finally {
+            System.setOut(old);
+        }
+        String text = captured.toString(StandardCharsets.UTF_8);
+        ERR.print(text);
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("pairs", pairs);
+        Matcher heap = Pattern.compile("JVM heap: [\\d,.]+ MB = ([\\d,]+) bytes per pair").matcher(text);
+        if (heap.find()) b.put("heapBytesPerPair", Long.parseLong(heap.group(1).replace(",", "")));
+        Matcher cp = Pattern.compile("checkpoint: ([\\d,.]+) MB = ([\\d,]+) bytes per pair").matcher(text);
+        List<String> names = List.of("heapCheckpoint", "rocksDbCheckpoint");
+        for (int i = 0; i < 2 && cp.find(); i++) {
+            b.put(names.get(i) + "BytesPerPair", Long.parseLong(cp.group(2).replace(",", "")));
+            b.put(names.get(i) + "MB", Double.parseDouble(cp.group(1).replace(",", "")));
+        }
+        b.put("source", "RareAppStateBenchmark (one failure per pair, after the hour's evaluation)");
+        rows.add(new String[] {"state B, per (user, app) pair", "-", "-", "-", "-",
+                String.format(Locale.ROOT, "heap %s B, heap checkpoint %s B, RocksDB checkpoint %s B (%,d pairs)",
+                        b.get("heapBytesPerPair"), b.get("heapCheckpointBytesPerPair"), b.get("rocksDbCheckpointBytesPerPair"),
+                        pairs)});
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("rareAppB", b);
+        deleteTree(work);
+        return s;
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (var w = Files.walk(p)) {
+            w.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    // ------------------------------------------------------------------ output
+
+    private void row(String what, long records, double seconds, long bytes, String note) {
+        rows.add(new String[] {what, String.format(Locale.ROOT, "%,d", records), String.format(Locale.ROOT, "%.1f", seconds),
+                String.format(Locale.ROOT, "%,.0f", records / seconds), String.format(Locale.ROOT, "%.1f", bytes / seconds / 1e6),
+                note});
+    }
+
+    private void printTable() {
+        String[] head = {"measurement", "records", "s", "records/s", "MB/s", "notes"};
+        int[] w = new int[head.length];
+        List<String[]> all = new ArrayList<>();
+        all.add(head);
+        all.addAll(rows);
+        for (String[] r : all) for (int i = 0; i < r.length; i++) w[i] = Math.max(w[i], r[i].length());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) json.get("machine");
+        OUT.printf(Locale.ROOT, "entrawatch benchmark: %s cores (%s), Java %s, max heap %s MB, shared machine%n", m.get("cores"),
+                m.get("cpu"), m.get("java"), m.get("maxHeapMB"));
+        for (int k = 0; k < all.size(); k++) {
+            String[] r = all.get(k);
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                String f = i == 0 || i == r.length - 1 ? "%-" + w[i] + "s" : "%" + w[i] + "s";
+                sb.append(String.format(Locale.ROOT, f, r[i])).append(i < r.length - 1 ? " | " : "");
+            }
+            OUT.println(sb.toString().stripTrailing());
+            if (k == 0) OUT.println("-".repeat(sb.length()));
+        }
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (l.startsWith("model name")) return l.substring(l.indexOf(':') + 1).trim();
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return "unknown";
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+}
