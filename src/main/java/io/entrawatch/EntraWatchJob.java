@@ -47,7 +47,7 @@ public final class EntraWatchJob {
         ConnectionSettings elasticsearch = ConnectionSettings.fromOptions(options, environment);
         configure(env, options);
         DataStream<ParsedMessage> messages = env
-                .fromSource(EventHubsSource.create(options, connectionString, DetectionPipeline.parser(options)),
+                .fromSource(EventHubsSource.create(options, connectionString, DetectionPipeline.liveParser(options)),
                         DetectionPipeline.watermarks(options), "Event Hubs")
                 .uid("event-hubs-source");
         DetectionPipeline.Outputs outputs = DetectionPipeline.defineWorkflow(messages, options);

@@ -35,6 +35,9 @@ import java.util.Map;
  * them counts it. Deciding here, on the record order of each partition, makes replay deterministic and
  * independent of how often Flink emits watermarks. The per-partition maxima are checkpointed, so a
  * recovery judges replayed records exactly as the first run did.
+ *
+ * <p>Which timestamps may advance that maximum is {@link EventTimeGuard}'s policy: a sign-in far ahead of
+ * the rest of its partition does not, until the next sign-in confirms the jump (README "Event time").
  */
 public class IngestGate extends ProcessFunction<ParsedMessage, SignIn> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
@@ -42,12 +45,20 @@ public class IngestGate extends ProcessFunction<ParsedMessage, SignIn> implement
     private final List<Detection> detections;
     private final long outOfOrdernessMillis;
     private final int maxPayloadBytes;
+    private final long maxAheadMillis;
 
-    private transient Map<String, Long> maxTimestampByPartition;
+    private transient Map<String, EventTimeGuard> guardByPartition;
     private transient ListState<Tuple3<String, Integer, Long>> checkpointed;
+    private transient ListState<Tuple3<String, Integer, Long>> checkpointedCandidates;
     private transient CountedMetric messagesIn, recordsIn, signInsOut, skipped, malformed, late;
 
     public IngestGate(List<Detection> detections, long outOfOrdernessMillis, int maxPayloadBytes) {
+        this(detections, outOfOrdernessMillis, maxPayloadBytes, 0);
+    }
+
+    /** maxAheadMillis: see {@link EventTimeGuard}; 0 = a plain per-partition maximum. */
+    public IngestGate(List<Detection> detections, long outOfOrdernessMillis, int maxPayloadBytes, long maxAheadMillis) {
+        this.maxAheadMillis = maxAheadMillis;
         this.detections = List.copyOf(detections);
         this.outOfOrdernessMillis = outOfOrdernessMillis;
         this.maxPayloadBytes = maxPayloadBytes;
@@ -76,11 +87,11 @@ public class IngestGate extends ProcessFunction<ParsedMessage, SignIn> implement
         }
         if (m.signIns.isEmpty()) return;
         String partitionKey = m.topic + "\u0000" + m.partition;
-        long max = maxTimestampByPartition.getOrDefault(partitionKey, Long.MIN_VALUE);
+        EventTimeGuard guard = guardByPartition.computeIfAbsent(partitionKey, k -> new EventTimeGuard(maxAheadMillis));
         for (int i = 0; i < m.signIns.size(); i++) {
             SignIn s = m.signIns.get(i);
-            s.arrivalWatermark = max == Long.MIN_VALUE ? Long.MIN_VALUE : max - outOfOrdernessMillis;
-            if (s.timestamp > max) max = s.timestamp;
+            long max = guard.next(s.timestamp);
+            s.arrivalWatermark = max == EventTimeGuard.NONE ? Long.MIN_VALUE : max - outOfOrdernessMillis;
             signInsOut.inc();
             List<String> lateFor = null;
             boolean counted = false;
@@ -104,27 +115,49 @@ public class IngestGate extends ProcessFunction<ParsedMessage, SignIn> implement
             }
             if (counted) out.collect(s);
         }
-        maxTimestampByPartition.put(partitionKey, max);
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         List<Tuple3<String, Integer, Long>> entries = new ArrayList<>();
-        for (Map.Entry<String, Long> e : maxTimestampByPartition.entrySet()) {
+        List<Tuple3<String, Integer, Long>> candidates = new ArrayList<>();
+        for (Map.Entry<String, EventTimeGuard> e : guardByPartition.entrySet()) {
             int sep = e.getKey().indexOf('\u0000');
-            entries.add(Tuple3.of(e.getKey().substring(0, sep), Integer.parseInt(e.getKey().substring(sep + 1)), e.getValue()));
+            String topic = e.getKey().substring(0, sep);
+            int partition = Integer.parseInt(e.getKey().substring(sep + 1));
+            if (e.getValue().max() != EventTimeGuard.NONE) entries.add(Tuple3.of(topic, partition, e.getValue().max()));
+            if (e.getValue().candidate() != EventTimeGuard.NONE) {
+                candidates.add(Tuple3.of(topic, partition, e.getValue().candidate()));
+            }
         }
         checkpointed.update(entries);
+        checkpointedCandidates.update(candidates);
     }
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        maxTimestampByPartition = new HashMap<>();
+        guardByPartition = new HashMap<>();
         // Union state: after a rescale every subtask sees every partition's maximum, whichever it reads now.
         checkpointed = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>(
                 "max-timestamp-per-partition", Types.TUPLE(Types.STRING, Types.INT, Types.LONG)));
+        Map<String, Long> max = new HashMap<>();
         for (Tuple3<String, Integer, Long> e : checkpointed.get()) {
-            maxTimestampByPartition.merge(e.f0 + "\u0000" + e.f1, e.f2, Math::max);
+            max.merge(e.f0 + "\u0000" + e.f1, e.f2, Math::max);
+        }
+        // The unconfirmed far-ahead timestamp per partition (EventTimeGuard); a later addition, so absent in
+        // older checkpoints, which then simply have no candidate.
+        checkpointedCandidates = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>(
+                "candidate-timestamp-per-partition", Types.TUPLE(Types.STRING, Types.INT, Types.LONG)));
+        Map<String, Long> candidates = new HashMap<>();
+        for (Tuple3<String, Integer, Long> e : checkpointedCandidates.get()) {
+            candidates.merge(e.f0 + "\u0000" + e.f1, e.f2, Math::max);
+        }
+        for (String key : max.keySet()) {
+            guardByPartition.put(key, new EventTimeGuard(maxAheadMillis, max.get(key),
+                    candidates.getOrDefault(key, EventTimeGuard.NONE)));
+        }
+        for (String key : candidates.keySet()) {
+            guardByPartition.computeIfAbsent(key, k -> new EventTimeGuard(maxAheadMillis, EventTimeGuard.NONE, candidates.get(k)));
         }
     }
 }

@@ -30,12 +30,22 @@ public final class SignInParser implements Serializable {
     private final AsnOrganizations asnTable;
     private final int maxMessageBytes;
     private final int maxPayloadBytes;
+    private long maxAheadOfClockMillis;
     private transient JsonFactory factory;
 
     public SignInParser(AsnOrganizations asnTable, int maxMessageBytes, int maxPayloadBytes) {
         this.asnTable = asnTable;
         this.maxMessageBytes = maxMessageBytes;
         this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    /**
+     * Sign-ins more than this ahead of the {@code now} passed to {@link #parse} are malformed (0 = no
+     * check): the live job's guard against a far-future timestamp (README "Event time").
+     */
+    public SignInParser withMaxAheadOfClock(long millis) {
+        this.maxAheadOfClockMillis = millis;
+        return this;
     }
 
     private JsonFactory factory() {
@@ -168,6 +178,10 @@ public final class SignInParser implements Serializable {
         }
         SignIn s = new SignIn();
         if (problem == null) problem = normalise(f, s);
+        if (problem == null && maxAheadOfClockMillis > 0 && s.timestamp - now > maxAheadOfClockMillis) {
+            problem = "timestamp " + java.time.Instant.ofEpochMilli(s.timestamp) + " is more than "
+                    + java.time.Duration.ofMillis(maxAheadOfClockMillis) + " ahead of the clock (" + java.time.Instant.ofEpochMilli(now) + ")";
+        }
         if (problem != null) {
             out.deadLetters.add(deadLetter(out, problem, body, start, end, index, now));
             return;

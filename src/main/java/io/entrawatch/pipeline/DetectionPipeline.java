@@ -16,6 +16,7 @@ import io.entrawatch.detect.sso.SsoIpKey;
 import io.entrawatch.detect.sso.SsoStage1Counter;
 import io.entrawatch.detect.sso.SsoStage2Joiner;
 import io.entrawatch.enrich.AsnOrganizations;
+import io.entrawatch.ingest.GuardedWatermarks;
 import io.entrawatch.ingest.IngestGate;
 import io.entrawatch.ingest.ParsedMessage;
 import io.entrawatch.ingest.SignInParser;
@@ -62,12 +63,20 @@ public final class DetectionPipeline {
                 SignInParser.DEFAULT_MAX_MESSAGE_BYTES, options.get(JobOptions.DLQ_MAX_PAYLOAD).intValue());
     }
 
+    /** The live job's parser: also dead-letters sign-ins far ahead of the wall clock (README "Event time"). */
+    public static SignInParser liveParser(JobOptions options) {
+        return parser(options).withMaxAheadOfClock(options.get(JobOptions.MAX_AHEAD_OF_CLOCK).toMillis());
+    }
+
     /**
      * Watermarks at the source: bounded out-of-orderness on each message's newest sign-in, with idleness
-     * so a quiet partition does not stall the job.
+     * so a quiet partition does not stall the job. A sign-in far ahead of its partition does not move
+     * the watermark until confirmed ({@link io.entrawatch.ingest.EventTimeGuard}, as in the gate).
      */
     public static WatermarkStrategy<ParsedMessage> watermarks(JobOptions options) {
-        return WatermarkStrategy.<ParsedMessage>forBoundedOutOfOrderness(options.get(JobOptions.OUT_OF_ORDERNESS))
+        long outOfOrderness = options.get(JobOptions.OUT_OF_ORDERNESS).toMillis();
+        long maxAhead = options.get(JobOptions.MAX_AHEAD).toMillis();
+        return WatermarkStrategy.<ParsedMessage>forGenerator(ctx -> new GuardedWatermarks(outOfOrderness, maxAhead))
                 .withTimestampAssigner((m, previous) -> m.maxTimestamp)
                 .withIdleness(options.get(JobOptions.IDLENESS));
     }
@@ -105,7 +114,7 @@ public final class DetectionPipeline {
         List<Detection> detections = detections(options);
         SingleOutputStreamOperator<SignIn> signIns = messages
                 .process(new IngestGate(detections, options.get(JobOptions.OUT_OF_ORDERNESS).toMillis(),
-                        options.get(JobOptions.DLQ_MAX_PAYLOAD).intValue()))
+                        options.get(JobOptions.DLQ_MAX_PAYLOAD).intValue(), options.get(JobOptions.MAX_AHEAD).toMillis()))
                 .setParallelism(messages.getParallelism()) // chained to the source: sees each partition in order
                 .uid("ingest-gate").name("Ingest: sign-ins, dead letters, lateness");
         DataStream<DeadLetter> deadLetters = signIns.getSideOutput(OutputTags.DEAD_LETTERS);

@@ -123,7 +123,9 @@ public final class ReplayJob {
         env.getConfig().enableObjectReuse();
 
         long fileSize = Files.size(in);
-        SignInParser parser = DetectionPipeline.parser(options);
+        // Replay judges time on the file's own order only: the wall clock plays no part unless asked.
+        SignInParser parser = options.isSet(JobOptions.MAX_AHEAD_OF_CLOCK) ? DetectionPipeline.liveParser(options)
+                : DetectionPipeline.parser(options);
         DataStream<ParsedMessage> messages = env
                 .fromSource(FileSource.forRecordStreamFormat(new TextLineInputFormat(StandardCharsets.UTF_8.name()),
                         new org.apache.flink.core.fs.Path(in.toAbsolutePath().toUri())).build(),
