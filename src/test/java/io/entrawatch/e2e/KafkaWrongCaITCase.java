@@ -1,5 +1,6 @@
 package io.entrawatch.e2e;
 
+import io.entrawatch.testing.TestCertificates;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.ingest.EventHubsSource;
 import io.entrawatch.testing.LocalKafka;
@@ -9,9 +10,7 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -39,25 +38,6 @@ class KafkaWrongCaITCase {
         return p;
     }
 
-    /** A fresh self-signed CA certificate as PEM, made with the JDK's keytool. */
-    private Path otherCa() throws Exception {
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        Path ks = dir.resolve("other.p12");
-        Path pem = dir.resolve("other-ca.pem");
-        run(List.of(keytool, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=Not The Broker CA",
-                "-ext", "bc:c", "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit"));
-        run(List.of(keytool, "-exportcert", "-rfc", "-alias", "ca", "-keystore", ks.toString(), "-storepass", "changeit",
-                "-file", pem.toString()));
-        assertTrue(Files.readString(pem).startsWith("-----BEGIN CERTIFICATE-----"));
-        return pem;
-    }
-
-    private static void run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, cmd + ": " + out);
-    }
-
     @Test
     void aWrongCaFailsWithATlsErrorAndTheRightOneConnects() throws Exception {
         LocalKafka kafka = LocalKafka.shared();
@@ -65,7 +45,7 @@ class KafkaWrongCaITCase {
             assertNotNull(admin.describeCluster(new DescribeClusterOptions().timeoutMs(30_000)).clusterId()
                     .get(60, TimeUnit.SECONDS), "the right CA connects");
         }
-        Path wrong = otherCa();
+        Path wrong = TestCertificates.unrelatedCa(dir, "Not The Broker CA");
         String chain;
         try (Admin admin = Admin.create(properties(kafka, wrong))) {
             ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,

@@ -1,13 +1,11 @@
 package io.entrawatch.sink.elasticsearch;
 
+import io.entrawatch.testing.TestCertificates;
 import io.entrawatch.testing.LocalElasticsearch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,24 +20,6 @@ class ElasticsearchWrongCaITCase {
     @TempDir
     Path dir;
 
-    private Path otherCa() throws Exception {
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        Path ks = dir.resolve("other.p12");
-        Path pem = dir.resolve("other-ca.pem");
-        run(List.of(keytool, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=Not The Node CA",
-                "-ext", "bc:c", "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit"));
-        run(List.of(keytool, "-exportcert", "-rfc", "-alias", "ca", "-keystore", ks.toString(), "-storepass", "changeit",
-                "-file", pem.toString()));
-        assertTrue(Files.readString(pem).startsWith("-----BEGIN CERTIFICATE-----"));
-        return pem;
-    }
-
-    private static void run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, cmd + ": " + out);
-    }
-
     @Test
     void aWrongCaFailsWithACertificateErrorAndTheRightOneWorks() throws Exception {
         LocalElasticsearch es = LocalElasticsearch.shared(LocalElasticsearch.V9, true);
@@ -47,7 +27,7 @@ class ElasticsearchWrongCaITCase {
                 .caCertificatesFile(es.getCaFile()).build(), "it-wrongca-alerts", "it-wrongca-dlq");
 
         ConnectionSettings wrong = ConnectionSettings.builder().hosts(es.getUrl()).basicAuth(es.getUsername(), es.getPassword())
-                .caCertificatesFile(otherCa()).build();
+                .caCertificatesFile(TestCertificates.unrelatedCa(dir, "Not The Node CA")).build();
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> IndexTemplates.install(wrong, "it-wrongca-alerts", "it-wrongca-dlq"));
         StringBuilder chain = new StringBuilder();
