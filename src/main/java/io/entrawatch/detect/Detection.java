@@ -1,5 +1,6 @@
 package io.entrawatch.detect;
 
+import io.entrawatch.model.DeadLetter;
 import io.entrawatch.model.SignIn;
 
 import java.io.Serializable;
@@ -26,6 +27,17 @@ public interface Detection extends Serializable {
 
     default boolean isLate(SignIn s) {
         return windowEnd(s.timestamp) <= s.arrivalWatermark;
+    }
+
+    /**
+     * The dead letter for a sign-in that reached {@code operator} after its window ending
+     * {@code windowEnd} had fired there (the ingest gate admits only on-time sign-ins; merged partitions,
+     * e.g. an idle one resuming behind the others, can still move an operator's watermark further).
+     */
+    default DeadLetter lateAtOperator(SignIn s, long windowEnd, String operator) {
+        return new DeadLetter(DeadLetter.LATE, "arrived after the " + metadata().shortName + " window ending "
+                + AlertDocuments.iso(windowEnd) + " had fired (" + operator + " watermark); not counted",
+                s.toString(), 0, null, -1, -1, -1, System.currentTimeMillis());
     }
 
     /** Start of the epoch-aligned window of {@code size} ms containing {@code ts}. */

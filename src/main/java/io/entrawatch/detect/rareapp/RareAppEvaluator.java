@@ -3,7 +3,6 @@ package io.entrawatch.detect.rareapp;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawatch.detect.AlertDocuments;
 import io.entrawatch.model.Alert;
-import io.entrawatch.model.DeadLetter;
 import io.entrawatch.model.SignIn;
 import io.entrawatch.pipeline.CountedMetric;
 import io.entrawatch.pipeline.OutputTags;
@@ -63,10 +62,7 @@ public class RareAppEvaluator extends KeyedProcessFunction<RareAppKey, SignIn, A
             // The ingest gate admits only on-time sign-ins; this catches a watermark moved on by merged
             // partitions (e.g. an idle partition resuming behind the others).
             lateAtOperator.inc();
-            ctx.output(OutputTags.DEAD_LETTERS, new DeadLetter(DeadLetter.LATE,
-                    "arrived after the " + detection.metadata().shortName + " evaluation at " + AlertDocuments.iso(end)
-                            + " (operator watermark); not counted",
-                    s.toString(), 0, null, -1, -1, -1, System.currentTimeMillis()));
+            ctx.output(OutputTags.DEAD_LETTERS, detection.lateAtOperator(s, end, "evaluation operator"));
             return;
         }
         long start = end - e;

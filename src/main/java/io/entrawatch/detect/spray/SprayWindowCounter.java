@@ -3,7 +3,6 @@ package io.entrawatch.detect.spray;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawatch.detect.AlertDocuments;
 import io.entrawatch.model.Alert;
-import io.entrawatch.model.DeadLetter;
 import io.entrawatch.model.SignIn;
 import io.entrawatch.pipeline.OutputTags;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -59,10 +58,7 @@ public class SprayWindowCounter extends KeyedProcessFunction<SprayKey, SignIn, A
             // The ingest gate admits only on-time sign-ins; this catches the rare case where merged
             // partitions moved this operator's watermark further (e.g. an idle partition resuming).
             lateAtOperator.inc();
-            ctx.output(OutputTags.DEAD_LETTERS, new DeadLetter(DeadLetter.LATE,
-                    "arrived after the " + detection.metadata().shortName + " window ending " + AlertDocuments.iso(windowEnd)
-                            + " had fired (operator watermark); not counted",
-                    s.toString(), 0, null, -1, -1, -1, System.currentTimeMillis()));
+            ctx.output(OutputTags.DEAD_LETTERS, detection.lateAtOperator(s, windowEnd, "operator"));
             return;
         }
         if (s.userPrincipalName != null && !users.contains(s.userPrincipalName)) {

@@ -55,7 +55,7 @@ public class SsoStage1Counter extends KeyedProcessFunction<SsoHourKey, SignIn, S
             // The ingest gate admits only on-time sign-ins; this catches an idle partition resuming behind
             // the others after the hour fired here.
             lateAtOperator.inc();
-            ctx.output(OutputTags.DEAD_LETTERS, SsoStage2Joiner.lateDeadLetter(s, hourEnd, "stage 1"));
+            ctx.output(OutputTags.DEAD_LETTERS, detection.lateAtOperator(s, hourEnd, "stage 1 operator"));
             return;
         }
         if (s.userPrincipalName != null && !accounts.contains(s.userPrincipalName)) {

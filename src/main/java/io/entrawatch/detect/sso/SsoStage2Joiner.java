@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawatch.detect.AlertDocuments;
 import io.entrawatch.model.Alert;
 import io.entrawatch.model.Categories;
-import io.entrawatch.model.DeadLetter;
 import io.entrawatch.model.SignIn;
 import io.entrawatch.pipeline.CountedMetric;
 import io.entrawatch.pipeline.OutputTags;
@@ -95,7 +94,7 @@ public class SsoStage2Joiner extends KeyedCoProcessFunction<SsoIpKey, SsoFlag, S
         long hourEnd = ctx.getCurrentKey().hourStart + detection.windowMillis();
         if (ctx.timerService().currentWatermark() >= hourEnd - 1) {
             lateAtOperator.inc();
-            ctx.output(OutputTags.DEAD_LETTERS, lateDeadLetter(s, hourEnd, "stage 2"));
+            ctx.output(OutputTags.DEAD_LETTERS, detection.lateAtOperator(s, hourEnd, "stage 2 operator"));
             return;
         }
         String table = s.table();
@@ -123,12 +122,6 @@ public class SsoStage2Joiner extends KeyedCoProcessFunction<SsoIpKey, SsoFlag, S
         }
         flags.clear();
         tables.clear();
-    }
-
-    static DeadLetter lateDeadLetter(SignIn s, long hourEnd, String stage) {
-        return new DeadLetter(DeadLetter.LATE, "arrived after the " + SeamlessSsoSprayDetection.RULE.shortName + " hour ending "
-                + AlertDocuments.iso(hourEnd) + " had fired (" + stage + " operator watermark); not counted",
-                s.toString(), 0, null, -1, -1, -1, System.currentTimeMillis());
     }
 
     Alert alert(SsoIpKey key, String resultType, long distinctAccounts, String table, SsoTableAggregate agg) {
