@@ -54,8 +54,8 @@ public final class JobOptions implements Serializable {
             "Bounded out-of-orderness of the watermark: how late a sign-in may arrive and still count.");
     public static final Option<Duration> IDLENESS = duration("event-time.idleness", "1 min",
             "A partition silent this long no longer holds the watermark back.");
-    public static final Option<Duration> MAX_AHEAD = duration("event-time.max-ahead", "0",
-            "A sign-in more than this ahead of its partition's newest sign-in moves event time only once the next sign-in confirms the jump (0 = off, the default for now; 1 d recommended).");
+    public static final Option<Duration> MAX_AHEAD = duration("event-time.max-ahead", "1 d",
+            "A sign-in more than this ahead of its partition's newest sign-in moves event time only once the next sign-in confirms the jump (0 = off: a plain bounded-out-of-orderness watermark).");
     public static final Option<Duration> MAX_AHEAD_OF_CLOCK = duration("event-time.max-ahead-of-clock", "1 h",
             "Cluster job: a sign-in more than this ahead of the wall clock is dead-lettered (0 = off). jobs/replay: off unless set.");
 

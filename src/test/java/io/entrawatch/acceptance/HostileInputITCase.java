@@ -211,7 +211,7 @@ class HostileInputITCase {
         env.setParallelism(2);
         ReplayJob.Summary s = ReplayJob.run(env, in, out, JobOptions.defaults()
                 .with(JobOptions.REPLAY_DEAD_LETTERS, dlq.toString())
-                .with(JobOptions.MAX_AHEAD_OF_CLOCK, "1 h").with(JobOptions.MAX_AHEAD, "1 d"));
+                .with(JobOptions.MAX_AHEAD_OF_CLOCK, "1 h"));
         return new Run(s, Files.readAllLines(out), Files.readAllLines(dlq));
     }
 
@@ -227,7 +227,7 @@ class HostileInputITCase {
         assertTrue(corpus.size() >= 1000, "at least 1,000 hostile messages: " + corpus.size());
         // each message, parsed alone, yields exactly the dead letters the corpus expects (late ones are the gate's)
         io.entrawatch.ingest.SignInParser parser = io.entrawatch.pipeline.DetectionPipeline.liveParser(
-                JobOptions.defaults().with(JobOptions.MAX_AHEAD_OF_CLOCK, "1 h").with(JobOptions.MAX_AHEAD, "1 d"));
+                JobOptions.defaults().with(JobOptions.MAX_AHEAD_OF_CLOCK, "1 h"));
         for (Hostile h : corpus) {
             var m = parser.parse(h.body, "hub", 0, 0, System.currentTimeMillis());
             assertEquals(h.malformed, m.deadLetters.size(), h.kind + ": " + m.deadLetters.stream()

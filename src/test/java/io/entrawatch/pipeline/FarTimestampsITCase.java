@@ -33,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * data with a gap of days gets exactly the output of a plain watermark.
  */
 class FarTimestampsITCase {
-    /** The guard is opt-in for now (README "Event time"): these tests turn it on. */
-    private static final JobOptions GUARDED = JobOptions.defaults().with(JobOptions.MAX_AHEAD, "1 d");
+    /** The guard is on by default (README "Event time", {@code --event-time.max-ahead 1 d}): these tests run the defaults. */
+    private static final JobOptions GUARDED = JobOptions.defaults();
 
     private static final long DAY = 24 * 60 * MIN;
 
