@@ -30,6 +30,16 @@ public final class TestRecords {
         return new Record().upn(upn).at(ts);
     }
 
+    /**
+     * A message that moves a partition's event time to {@code ts} and is counted by no detection: two
+     * successful sign-ins at {@code ts}. Two, because a partition's first sign-in (or one more than
+     * {@code --event-time.max-ahead} ahead) moves event time only once the next one confirms it.
+     */
+    public static String watermarkFlush(long ts) {
+        return envelope(List.of(sprayFailure("flush@contoso.com", ts).errorCode(null),
+                sprayFailure("flush2@contoso.com", ts).errorCode(null)));
+    }
+
     public static String envelope(List<Record> records) {
         StringBuilder sb = new StringBuilder("{\"records\":[");
         for (int i = 0; i < records.size(); i++) {

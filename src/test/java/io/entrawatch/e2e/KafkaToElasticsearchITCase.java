@@ -76,11 +76,6 @@ class KafkaToElasticsearchITCase {
         return m;
     }
 
-    /** Moves the watermark of a partition past every window of the scenario. */
-    private static String flush() {
-        return TestRecords.envelope(List.of(TestRecords.sprayFailure("flush@contoso.com", T0 + 120 * MIN).interactive(true)));
-    }
-
     @ParameterizedTest(name = "Elasticsearch {0}")
     @ValueSource(strings = {LocalElasticsearch.V9, LocalElasticsearch.V8})
     void alertsAndDeadLettersLandInElasticsearchExactlyAsReplayComputesThem(String version) throws Exception {
@@ -100,8 +95,8 @@ class KafkaToElasticsearchITCase {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             for (String m : messages) producer.send(new ProducerRecord<>(topic, 0, null, m.getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(topic, 0, null, flush().getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(topic, 1, null, flush().getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(topic, 0, null, TestRecords.watermarkFlush(T0 + 120 * MIN).getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(topic, 1, null, TestRecords.watermarkFlush(T0 + 120 * MIN).getBytes(StandardCharsets.UTF_8))).get();
         }
 
         List<String> args = new ArrayList<>(List.of(
@@ -148,7 +143,7 @@ class KafkaToElasticsearchITCase {
         // exactly the documents replay computes, under the same ids
         Path in = dir.resolve("in.ndjson");
         List<String> all = new ArrayList<>(messages);
-        all.add(flush());
+        all.add(TestRecords.watermarkFlush(T0 + 120 * MIN));
         Files.write(in, all, StandardCharsets.UTF_8);
         Path out = dir.resolve("out.ndjson");
         ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), in, out,

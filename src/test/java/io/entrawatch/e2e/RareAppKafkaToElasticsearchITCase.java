@@ -57,11 +57,6 @@ class RareAppKafkaToElasticsearchITCase {
                 .auth("multiFactorAuthentication").app("04b07795-8ddb-461a-bbee-02f9e1bf7b46", "Microsoft Azure CLI");
     }
 
-    /** A successful sign-in: no detection keeps it, it moves the partition's watermark on. */
-    private static String flush() {
-        return TestRecords.envelope(List.of(TestRecords.sprayFailure("flush@contoso.com", T0 + 120 * MIN).errorCode(null)));
-    }
-
     @Test
     void rareAppAlertLandsInElasticsearchExactlyAsReplayComputesIt() throws Exception {
         LocalKafka kafka = LocalKafka.shared();
@@ -81,8 +76,8 @@ class RareAppKafkaToElasticsearchITCase {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             for (String m : messages) producer.send(new ProducerRecord<>(topic, 0, null, m.getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(topic, 0, null, flush().getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(topic, 1, null, flush().getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(topic, 0, null, TestRecords.watermarkFlush(T0 + 120 * MIN).getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(topic, 1, null, TestRecords.watermarkFlush(T0 + 120 * MIN).getBytes(StandardCharsets.UTF_8))).get();
         }
         List<String> args = new ArrayList<>(List.of(
                 "--source.bootstrap-servers", kafka.getBootstrapServers(),
@@ -124,7 +119,7 @@ class RareAppKafkaToElasticsearchITCase {
 
         Path in = dir.resolve("in.ndjson");
         List<String> all = new ArrayList<>(messages);
-        all.add(flush());
+        all.add(TestRecords.watermarkFlush(T0 + 120 * MIN));
         Files.write(in, all, StandardCharsets.UTF_8);
         Path out = dir.resolve("out.ndjson");
         ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), in, out, JobOptions.defaults());

@@ -76,11 +76,6 @@ class SsoSprayToElasticsearchITCase {
         return "{\"records\":[" + records.stream().map(ObjectNode::toString).collect(Collectors.joining(",")) + "]}";
     }
 
-    /** Moves the watermark of a partition past every hour of the scenario. */
-    private static String flush() {
-        return TestRecords.envelope(List.of(TestRecords.sprayFailure("flush@contoso.com", T0 + 180 * MIN).interactive(true)));
-    }
-
     @Test
     void seamlessSsoAlertsLandInElasticsearchExactlyAsReplayComputesThem() throws Exception {
         LocalKafka kafka = LocalKafka.shared();
@@ -93,8 +88,8 @@ class SsoSprayToElasticsearchITCase {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             for (String m : messages) producer.send(new ProducerRecord<>(topic, 0, null, m.getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(topic, 0, null, flush().getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(topic, 1, null, flush().getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(topic, 0, null, TestRecords.watermarkFlush(T0 + 180 * MIN).getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(topic, 1, null, TestRecords.watermarkFlush(T0 + 180 * MIN).getBytes(StandardCharsets.UTF_8))).get();
         }
         JobOptions options = JobOptions.parse(new String[] {
                 "--source.bootstrap-servers", kafka.getBootstrapServers(),
@@ -125,7 +120,7 @@ class SsoSprayToElasticsearchITCase {
 
         Path in = dir.resolve("in.ndjson");
         List<String> all = new ArrayList<>(messages);
-        all.add(flush());
+        all.add(TestRecords.watermarkFlush(T0 + 180 * MIN));
         Files.write(in, all, StandardCharsets.UTF_8);
         Path out = dir.resolve("out.ndjson");
         ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), in, out,
