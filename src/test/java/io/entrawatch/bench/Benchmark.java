@@ -56,7 +56,8 @@ import java.util.regex.Pattern;
  * Issue 7's benchmark (a measurement, not a test), run by {@code jobs/bench}: on one generated file,
  * the parse ceiling (SignInParser alone, 1 thread and all cores), the replay pipeline with all three
  * detections at parallelism 1 and 2 (alerts to a discarding sink), Kafka (SASL_SSL) to Elasticsearch with
- * the production job, and detection B's state per pair. Prints a table and writes a JSON file.
+ * the production job, and the keyed state per key of each detection (StateBenchmark). Prints a table and
+ * writes a JSON file.
  *
  * <p>Usage: {@code Benchmark FILE --out bench.json [--skip kafka,latency,state] [--state-pairs N]}.
  * The Kafka part reads the services from the environment that {@code deploy/local/services} prints
@@ -644,33 +645,19 @@ public final class Benchmark {
 
     private Map<String, Object> state(int pairs, Path workParent) throws Exception {
         Path work = Files.createTempDirectory(workParent, "state-");
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            RareAppStateBenchmark.main(new String[] {Integer.toString(pairs), work.toString()});
-        } finally {
-            System.setOut(old);
-        }
-        String text = captured.toString(StandardCharsets.UTF_8);
-        ERR.print(text);
-        Map<String, Object> b = new LinkedHashMap<>();
-        b.put("pairs", pairs);
-        Matcher heap = Pattern.compile("JVM heap: [\\d,.]+ MB = ([\\d,]+) bytes per pair").matcher(text);
-        if (heap.find()) b.put("heapBytesPerPair", Long.parseLong(heap.group(1).replace(",", "")));
-        Matcher cp = Pattern.compile("checkpoint: ([\\d,.]+) MB = ([\\d,]+) bytes per pair").matcher(text);
-        List<String> names = List.of("heapCheckpoint", "rocksDbCheckpoint");
-        for (int i = 0; i < 2 && cp.find(); i++) {
-            b.put(names.get(i) + "BytesPerPair", Long.parseLong(cp.group(2).replace(",", "")));
-            b.put(names.get(i) + "MB", Double.parseDouble(cp.group(1).replace(",", "")));
-        }
-        b.put("source", "RareAppStateBenchmark (one failure per pair, after the hour's evaluation)");
-        rows.add(new String[] {"state B, per (user, app) pair", "-", "-", "-", "-",
-                String.format(Locale.ROOT, "heap %s B, heap checkpoint %s B, RocksDB checkpoint %s B (%,d pairs)",
-                        b.get("heapBytesPerPair"), b.get("heapCheckpointBytesPerPair"), b.get("rocksDbCheckpointBytesPerPair"),
-                        pairs)});
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("rareAppB", b);
+        List<String> names = List.of("rareAppB", "sprayA", "ssoStage1C", "ssoStage2C");
+        List<StateBenchmark.Result> results = StateBenchmark.run("all", pairs, work);
+        for (int i = 0; i < results.size(); i++) {
+            StateBenchmark.Result r = results.get(i);
+            StateBenchmark.print(r);
+            Map<String, Object> b = StateBenchmark.json(r);
+            b.put("source", "StateBenchmark: " + r.detection());
+            s.put(names.get(i), b);
+            rows.add(new String[] {"state " + r.detection().split(" \\(")[0] + ", per " + r.unit(), String.format(Locale.ROOT, "%,d", b.get("keys")),
+                    "-", "-", "-", String.format(Locale.ROOT, "heap %s B, heap checkpoint %s B, RocksDB checkpoint %s B",
+                            b.get("heapBytesPerKey"), b.get("heapCheckpointBytesPerKey"), b.get("rocksDbCheckpointBytesPerKey"))});
+        }
         deleteTree(work);
         return s;
     }
