@@ -1,27 +1,17 @@
 package io.entrawatch.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawatch.TestRecords;
 import io.entrawatch.TestRecords.Record;
-import io.entrawatch.config.JobOptions;
-import io.entrawatch.config.Secrets;
-import io.entrawatch.replay.ReplayJob;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalFlinkCluster;
 import io.entrawatch.testing.LocalKafka;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -31,12 +21,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import static io.entrawatch.TestRecords.MIN;
 import static io.entrawatch.TestRecords.T0;
+import static io.entrawatch.e2e.ClusterScenario.advanceTo;
+import static io.entrawatch.e2e.ClusterScenario.on;
+import static io.entrawatch.e2e.ClusterScenario.users;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,12 +44,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@code ClusterITCase timing: ...}).
  */
 class ClusterITCase {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration JOB_TIMEOUT = Duration.ofSeconds(180);
 
     private static LocalKafka kafka;
     private static LocalElasticsearch es;
     private static LocalFlinkCluster cluster;
+    private static ClusterScenario scenario;
     private static Path jar;
 
     @TempDir
@@ -72,9 +63,8 @@ class ClusterITCase {
         es = LocalElasticsearch.shared(LocalElasticsearch.V9, true);
         long t0 = System.nanoTime();
         // the secrets, as a Kubernetes Secret would give them: environment variables of the JVMs
-        cluster = LocalFlinkCluster.start(2, 1, Map.of(
-                Secrets.EVENTHUBS_ENV, kafka.getConnectionString(),
-                Secrets.ES_PASSWORD_ENV, es.getPassword()));
+        cluster = LocalFlinkCluster.start(2, 1, ClusterScenario.secrets(kafka, es));
+        scenario = new ClusterScenario(kafka, es, cluster);
         timing("cluster start (JobManager + 2 TaskManagers registered)", t0);
     }
 
@@ -84,113 +74,11 @@ class ClusterITCase {
     }
 
     private static void timing(String what, long startNanos) {
-        System.err.printf("ClusterITCase timing: %s: %.1f s%n", what, (System.nanoTime() - startNanos) / 1e9);
+        ClusterScenario.timing(ClusterITCase.class, what, startNanos);
     }
 
-    private static List<Record> users(int from, int to, String prefix, long ts) {
-        return IntStream.range(from, to).mapToObj(i -> TestRecords.sprayFailure(prefix + i + "@contoso.com", ts + i * 1000L))
-                .collect(Collectors.toList());
-    }
-
-    /** A sign-in no detection counts (interactive), to move a partition's event time forward. */
-    private static String advanceTo(long ts) {
-        return TestRecords.envelope(List.of(TestRecords.sprayFailure("clock@contoso.com", ts).interactive(true)));
-    }
-
-    private static List<String> jobArgs(String topic, String index, String suffix) {
-        return List.of(
-                "--source.bootstrap-servers", kafka.getBootstrapServers(),
-                "--source.topic", topic,
-                "--source.group-id", "cluster-" + suffix,
-                "--source.starting-offsets", "earliest",
-                "--source.ssl.ca-file", kafka.getCaFile().toString(),
-                "--es.hosts", es.getUrl(),
-                "--es.username", es.getUsername(),
-                "--es.ca-file", es.getCaFile().toString(),
-                "--es.index", index,
-                "--dead-letter.index", "dead-" + index,
-                "--checkpoint.interval", "2 s",
-                "--parallelism", "2",
-                // detection A's scenario: B would also alert for every sprayed user (B end to end:
-                // RareAppKafkaToElasticsearchITCase), and the flush record's hour never closes on a live stream
-                "--rare-app.enabled", "false",
-                "--job.name", "entrawatch " + suffix);
-    }
-
-    /** Sends (partition, message) pairs in order. */
-    private static void produce(String topic, List<Map.Entry<Integer, String>> messages) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (Map.Entry<Integer, String> m : messages) {
-                producer.send(new ProducerRecord<>(topic, m.getKey(), null, m.getValue().getBytes(StandardCharsets.UTF_8))).get();
-            }
-        }
-    }
-
-    private static Map.Entry<Integer, String> on(int partition, String message) {
-        return Map.entry(partition, message);
-    }
-
-    /** What jobs/replay computes for the messages in this order: {_id: document}. */
-    private Map<String, JsonNode> replay(List<Map.Entry<Integer, String>> messages) throws Exception {
-        Path in = dir.resolve("in.ndjson");
-        Files.write(in, messages.stream().map(Map.Entry::getValue).collect(Collectors.toList()), StandardCharsets.UTF_8);
-        Path out = dir.resolve("out.ndjson");
-        ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), in, out,
-                JobOptions.defaults().with(JobOptions.RARE_APP_ENABLED, "false"));
-        Map<String, JsonNode> expected = new TreeMap<>();
-        for (String line : Files.readAllLines(out)) {
-            ObjectNode n = (ObjectNode) JSON.readTree(line);
-            expected.put(n.remove("_id").asText(), n);
-        }
-        return expected;
-    }
-
-    /** {_id: hit} of every alert in the index (hits carry _version and _source). */
-    private static Map<String, JsonNode> alertsIn(String index) throws Exception {
-        es.refresh(index);
-        Map<String, JsonNode> hits = new TreeMap<>();
-        for (JsonNode hit : JSON.readTree(es.search(index, "{\"size\":1000,\"version\":true}")).at("/hits/hits")) {
-            hits.put(hit.get("_id").asText(), hit);
-        }
-        return hits;
-    }
-
-    private static Map<String, JsonNode> sources(Map<String, JsonNode> hits) {
-        Map<String, JsonNode> m = new TreeMap<>();
-        hits.forEach((id, hit) -> m.put(id, hit.get("_source")));
-        return m;
-    }
-
-    /** Waits until the index holds at least {@code expected} documents; with {@code exact}, no more either. */
     private static void waitForCount(String index, long expected, Duration timeout, String jobId) throws Exception {
-        waitForCount(index, expected, timeout, jobId, true);
-    }
-
-    private static void waitForFirst(String index, Duration timeout, String jobId) throws Exception {
-        waitForCount(index, 1, timeout, jobId, false);
-    }
-
-    private static void waitForCount(String index, long expected, Duration timeout, String jobId, boolean exact) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long count = -1;
-        while (System.nanoTime() < deadline) {
-            try {
-                es.refresh(index);
-                count = es.count(index);
-            } catch (RuntimeException e) {
-                count = -1; // no index yet
-            }
-            if (count >= expected) {
-                if (exact) assertEquals(expected, count, "no more than expected in " + index);
-                return;
-            }
-            String state = cluster.job(jobId).path("state").asText();
-            if (state.equals("FAILED")) throw new AssertionError("job failed: " + cluster.exceptions(jobId));
-            Thread.sleep(250);
-        }
-        throw new AssertionError("waited " + timeout + " for " + expected + " documents in " + index + ", saw " + count
-                + "; job exceptions: " + cluster.exceptions(jobId));
+        scenario.waitForCount(index, expected, timeout, jobId, true);
     }
 
     /** Sum of a Prometheus metric over its series whose labels contain {@code labelPart}. */
@@ -222,17 +110,16 @@ class ClusterITCase {
                 on(1, TestRecords.envelope(other)),                                  // other tenant, 30 -> alert
                 on(0, advanceTo(T0 + 120 * MIN)),
                 on(1, advanceTo(T0 + 120 * MIN)));
-        produce(topic, messages);
+        scenario.produce(topic, messages);
 
         long submitted = System.nanoTime();
         // main() runs in the CLI process: the secrets are its environment variables
-        String jobId = cluster.runWithCli(jar, jobArgs(topic, index, suffix), Map.of(
-                Secrets.EVENTHUBS_ENV, kafka.getConnectionString(), Secrets.ES_PASSWORD_ENV, es.getPassword()));
+        String jobId = cluster.runWithCli(jar, scenario.jobArgs(topic, index, suffix), ClusterScenario.secrets(kafka, es));
         timing("CLI submission (flink run -d returned)", submitted);
         try {
             cluster.waitUntilRunning(jobId, JOB_TIMEOUT);
             timing("CLI submission to every task RUNNING", submitted);
-            waitForFirst(index, JOB_TIMEOUT, jobId);
+            scenario.waitForCount(index, 1, JOB_TIMEOUT, jobId, false);
             timing("CLI submission to first alert in Elasticsearch", submitted);
             waitForCount(index, 2, JOB_TIMEOUT, jobId);
             // the job's metrics, as Prometheus scrapes them from the TaskManagers
@@ -243,9 +130,9 @@ class ClusterITCase {
         } finally {
             cluster.cancel(jobId);
         }
-        Map<String, JsonNode> expected = replay(messages);
+        Map<String, JsonNode> expected = ClusterScenario.replay(messages, dir);
         assertEquals(2, expected.size());
-        assertEquals(expected, sources(alertsIn(index)));
+        assertEquals(expected, ClusterScenario.sources(scenario.alertsIn(index)));
     }
 
     @Test
@@ -275,11 +162,11 @@ class ClusterITCase {
                 on(1, TestRecords.envelope(other)),
                 on(0, advanceTo(T0 + 120 * MIN)),
                 on(1, advanceTo(T0 + 120 * MIN)));
-        produce(topic, before);
+        scenario.produce(topic, before);
 
         long t0 = System.nanoTime();
         String jarId = cluster.uploadJar(jar);
-        String jobId = cluster.runJar(jarId, jobArgs(topic, index, suffix), null);
+        String jobId = cluster.runJar(jarId, scenario.jobArgs(topic, index, suffix), null);
         timing("REST submission (upload + run returned)", t0);
         String resumed = null;
         try {
@@ -294,7 +181,7 @@ class ClusterITCase {
             cluster.waitForState(jobId, "FINISHED", JOB_TIMEOUT);
             assertEquals(1, es.count(index), "only the completed window alerted before the savepoint");
 
-            produce(topic, after);
+            scenario.produce(topic, after);
 
             // a rebuilt jar: the same classes in a different artefact, uploaded again
             Path rebuilt = dir.resolve("entrawatch-rebuilt.jar");
@@ -303,7 +190,7 @@ class ClusterITCase {
                 Files.writeString(zip.getPath("META-INF/entrawatch-rebuild.txt"), "rebuilt " + suffix + "\n");
             }
             long r0 = System.nanoTime();
-            resumed = cluster.runJar(cluster.uploadJar(rebuilt), jobArgs(topic, index, suffix), savepoint);
+            resumed = cluster.runJar(cluster.uploadJar(rebuilt), scenario.jobArgs(topic, index, suffix), savepoint);
             cluster.waitUntilRunning(resumed, JOB_TIMEOUT);
             timing("resume from savepoint to every task RUNNING", r0);
             JsonNode restored = cluster.checkpoints(resumed).path("latest").path("restored");
@@ -317,9 +204,9 @@ class ClusterITCase {
 
         List<Map.Entry<Integer, String>> all = new ArrayList<>(before);
         all.addAll(after);
-        Map<String, JsonNode> expected = replay(all);
-        Map<String, JsonNode> hits = alertsIn(index);
-        assertEquals(expected, sources(hits), "the alerts of a run without the stop");
+        Map<String, JsonNode> expected = ClusterScenario.replay(all, dir);
+        Map<String, JsonNode> hits = scenario.alertsIn(index);
+        assertEquals(expected, ClusterScenario.sources(hits), "the alerts of a run without the stop");
         hits.forEach((id, hit) -> assertEquals(1, hit.get("_version").asInt(), "alert " + id + " written once"));
         List<String> summary = hits.values().stream().map(h -> h.at("/_source/azure/tenant_id").asText() + " "
                 + h.at("/_source/detection/unique_user_count").asInt() + " " + h.at("/_source/@timestamp").asText())

@@ -14,10 +14,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,7 +29,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A real Apache Flink standalone session cluster (one JobManager and N TaskManagers, each its own
  * JVM, started by {@code deploy/local/flink/flink start}) with a small client for its REST API:
- * upload and run a jar, poll a job, stop it with a savepoint, resume from one, and Flink's CLI.
+ * upload and run a jar, poll a job, stop it with a savepoint, resume from one, Flink's CLI, and
+ * crashing a TaskManager ({@code kill -9}) and starting a replacement.
  *
  * <p>Each instance has its own free REST port and temporary run dir; the cluster is also stopped by
  * the script's watchdog when this JVM dies. The cluster's JVMs inherit the environment given to
@@ -38,6 +42,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern CLI_JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
+    private static final Pattern TASK_MANAGER_ID = Pattern.compile("tm-(\\d+)-\\d+");
 
     private final Path runDir;
     private final String restUrl;
@@ -56,18 +61,27 @@ public final class LocalFlinkCluster implements AutoCloseable {
      * TaskManager has registered. {@code environment} is added to the JVMs' environment.
      */
     public static LocalFlinkCluster start(int taskManagers, int slotsPerTaskManager, Map<String, String> environment) {
+        return start(taskManagers, slotsPerTaskManager, environment, List.of());
+    }
+
+    /**
+     * {@link #start(int, int, Map)} with more options of {@code flink start}, e.g.
+     * {@code --log-level org.apache.kafka=INFO} or {@code -D key=value}.
+     */
+    public static LocalFlinkCluster start(int taskManagers, int slotsPerTaskManager, Map<String, String> environment,
+            List<String> startOptions) {
         Path runDir = ServicesScript.newRunDir("entrawatch-flink-");
         Path cliLog = runDir.resolve("flink-cli.log");
         try {
             for (int attempt = 1; ; attempt++) {
                 int port = ServicesScript.freePorts(1)[0];
+                List<String> args = new ArrayList<>(List.of("start", "--run-dir", runDir.toString(),
+                        "--port", Integer.toString(port), "--taskmanagers", Integer.toString(taskManagers),
+                        "--slots", Integer.toString(slotsPerTaskManager), "--tm-memory", "1024m",
+                        "--timeout", Long.toString(START_TIMEOUT_SECONDS - 20), "--owner-pid", ServicesScript.ownerPid()));
+                args.addAll(startOptions);
                 try {
-                    runScript(List.of("start", "--run-dir", runDir.toString(), "--port", Integer.toString(port),
-                                    "--taskmanagers", Integer.toString(taskManagers),
-                                    "--slots", Integer.toString(slotsPerTaskManager), "--tm-memory", "1024m",
-                                    "--timeout", Long.toString(START_TIMEOUT_SECONDS - 20),
-                                    "--owner-pid", ServicesScript.ownerPid()),
-                            environment, cliLog, START_TIMEOUT_SECONDS + 600); // first use fetches the jars
+                    runScript(args, environment, cliLog, START_TIMEOUT_SECONDS + 600); // first use fetches the jars
                     break;
                 } catch (ServicesScript.PortInUseException e) {
                     if (attempt >= 3) throw e;
@@ -176,6 +190,66 @@ public final class LocalFlinkCluster implements AutoCloseable {
         return runDir.resolve("flink/savepoints");
     }
 
+    /** The CLI's log: the output of every {@code flink} command this helper ran, {@code flink cli run} included. */
+    public Path getCliLog() {
+        return runDir.resolve("flink-cli.log");
+    }
+
+    /**
+     * Every log file of the cluster: {@code flink/log/} (each JobManager and TaskManager JVM's
+     * {@code .log} and {@code .out}, killed ones included, and RocksDB's own LOG files), the CLI log
+     * and the watchdog's log.
+     */
+    public List<Path> logFiles() {
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(runDir.resolve("flink/log"))) {
+            walk.filter(Files::isRegularFile).sorted().forEach(files::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (Path p : List.of(getCliLog(), runDir.resolve("flink/watchdog.log"))) {
+            if (Files.isRegularFile(p)) files.add(p);
+        }
+        return files;
+    }
+
+    // ------------------------------------------------------------------ TaskManagers
+
+    /** The resource ids ({@code tm-N-...}) of the TaskManagers that run a task of the job now. */
+    public SortedSet<String> taskManagersOf(String jobId) {
+        SortedSet<String> ids = new TreeSet<>();
+        for (JsonNode vertex : job(jobId).path("vertices")) {
+            for (JsonNode subtask : get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText()).path("subtasks")) {
+                if (subtask.path("status").asText().equals("RUNNING")) ids.add(subtask.path("taskmanager-id").asText());
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * SIGKILLs a TaskManager (no shutdown, as in a crash) by its resource id and waits until its
+     * process is gone ({@code flink kill-taskmanager N}).
+     */
+    public void killTaskManager(String resourceId) {
+        Matcher m = TASK_MANAGER_ID.matcher(resourceId);
+        if (!m.matches()) throw new IllegalArgumentException("not a TaskManager of this cluster: " + resourceId);
+        runScript(List.of("kill-taskmanager", m.group(1), "--run-dir", runDir.toString()), Map.of(), getCliLog(), 60);
+    }
+
+    /**
+     * Starts one more TaskManager with this cluster's environment ({@code flink add-taskmanager})
+     * and waits until it has registered; returns its resource id.
+     */
+    public String addTaskManager() {
+        String out = runScript(List.of("add-taskmanager", "--run-dir", runDir.toString(),
+                "--timeout", Long.toString(START_TIMEOUT_SECONDS - 20)), environment, getCliLog(), START_TIMEOUT_SECONDS);
+        Matcher m = Pattern.compile("^(tm-\\d+-\\d+)$", Pattern.MULTILINE).matcher(out);
+        String id = null;
+        while (m.find()) id = m.group(1);
+        if (id == null) throw new IllegalStateException("add-taskmanager printed no resource id:\n" + tail(out));
+        return id;
+    }
+
     // ------------------------------------------------------------------ CLI
 
     /**
@@ -235,6 +309,14 @@ public final class LocalFlinkCluster implements AutoCloseable {
     /** {@code GET /jobs/{id}/checkpoints}: counts, latest completed and the restored one. */
     public JsonNode checkpoints(String jobId) {
         return get("/jobs/" + jobId + "/checkpoints");
+    }
+
+    /** A job metric ({@code GET /jobs/{id}/metrics?get=NAME}), e.g. {@code numRestarts}; -1 while it is not reported. */
+    public long jobMetric(String jobId, String name) {
+        for (JsonNode m : get("/jobs/" + jobId + "/metrics?get=" + name)) {
+            if (m.path("id").asText().equals(name)) return m.path("value").asLong();
+        }
+        return -1;
     }
 
     /** Waits until the job and every one of its tasks run; fails early when the job fails. */
@@ -327,6 +409,21 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
     public JsonNode get(String path) {
         return send(HttpRequest.newBuilder(URI.create(restUrl + path)).timeout(REQUEST_TIMEOUT).GET().build());
+    }
+
+    /** The body of a GET as it is, e.g. {@code /jobmanager/log} (what the web UI shows); fails unless HTTP 2xx. */
+    public String getText(String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(restUrl + path)).timeout(REQUEST_TIMEOUT).GET().build();
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2) throw new IllegalStateException("GET " + path + " -> HTTP " + r.statusCode() + ": " + tail(r.body()));
+            return r.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + request.uri(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private JsonNode post(String path, JsonNode body) {
