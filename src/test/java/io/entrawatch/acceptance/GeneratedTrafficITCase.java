@@ -120,15 +120,22 @@ class GeneratedTrafficITCase {
         TrafficGenerator generator = new TrafficGenerator(GeneratorConfig.builder().seed(7L).totalRecords(40_000).build());
         List<String> lines = generator.stream().collect(java.util.stream.Collectors.toList());
         long t0 = generator.config().start().toEpochMilli();
+        // fixed ids (TestRecords numbers them per JVM, so another test running first would change them)
+        TestRecords.Record late1 = TestRecords.sprayFailure("late.one@frozen.example", t0 + 600_000L);
+        late1.id = "id-1";
+        TestRecords.Record late2 = TestRecords.sprayFailure("late.two@frozen.example", t0 + 1_200_000L).category("AuditLogs");
+        late2.id = "id-2";
+        TestRecords.Record cut = TestRecords.sprayFailure("cut@frozen.example", t0);
+        cut.id = "id-3";
+        TestRecords.Record accents = TestRecords.sprayFailure("caf\u00e9.\u00fcber@frozen.example", t0 + 60_000L).ip("2001:DB8::1");
+        accents.id = "id-4";
         // inserted from the end so the positions refer to the generated lines
         lines.add(lines.size() - 10, "");
-        lines.add(lines.size() - 50, TestRecords.envelope(List.of(TestRecords.sprayFailure("late.one@frozen.example", t0 + 600_000L),
-                TestRecords.sprayFailure("late.two@frozen.example", t0 + 1_200_000L).category("AuditLogs"))));
+        lines.add(lines.size() - 50, TestRecords.envelope(List.of(late1, late2)));
         lines.add(lines.size() / 2, "{\"records\":[{\"category\":\"SignInLogs\"}, {\"tenantId\":\"x\"}]}");
-        lines.add(lines.size() / 3, "{\"records\":[" + TestRecords.sprayFailure("cut@frozen.example", t0).json().substring(0, 200));
+        lines.add(lines.size() / 3, "{\"records\":[" + cut.json().substring(0, 200));
         lines.add(lines.size() / 4, "not json at all");
-        lines.add(100, TestRecords.envelope(List.of(TestRecords.sprayFailure("caf\u00e9.\u00fcber@frozen.example", t0 + 60_000L)
-                .ip("2001:DB8::1"))).replace("\n", ""));
+        lines.add(100, TestRecords.envelope(List.of(accents)).replace("\n", ""));
         Path in = dir.resolve("frozen.ndjson");
         Files.write(in, lines, StandardCharsets.UTF_8);
         return in;
