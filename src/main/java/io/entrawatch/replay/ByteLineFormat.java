@@ -23,7 +23,8 @@ import java.util.Arrays;
  */
 public final class ByteLineFormat extends SimpleStreamFormat<byte[]> {
     private static final long serialVersionUID = 1L;
-    private static final int CHUNK = 1 << 16;
+    /** Event Hubs messages are at most 1 MB: most lines fit the first buffer whole. */
+    private static final int CHUNK = 1 << 20;
 
     @Override
     public StreamFormat.Reader<byte[]> createReader(Configuration config, FSDataInputStream stream) {
@@ -35,10 +36,17 @@ public final class ByteLineFormat extends SimpleStreamFormat<byte[]> {
         return PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
     }
 
-    /** Lines out of a 64 KB buffer; a line longer than the buffer is gathered in a growing array. */
+    /**
+     * Lines out of one buffer, each copied once into its own array (the parser's record offsets index it,
+     * and it crosses from the fetcher thread to the task thread). When a line runs past the end of the
+     * buffer, its start moves to the front and the buffer is refilled; a line longer than the buffer
+     * doubles it. Growing a spill array per long line instead cost the fetcher thread three quarters of
+     * its time in {@code Arrays.copyOf} (messages average 170 KB).
+     */
     static final class LineReader implements StreamFormat.Reader<byte[]> {
         private final InputStream in;
-        private final byte[] chunk = new byte[CHUNK];
+        private byte[] buf = new byte[CHUNK];
+        /** Next unread byte and end of the bytes read into {@code buf}. */
         private int at, len;
         private boolean eof;
 
@@ -48,48 +56,45 @@ public final class ByteLineFormat extends SimpleStreamFormat<byte[]> {
 
         @Override
         public byte[] read() throws IOException {
-            byte[] spill = null;
-            int spilled = 0;
+            int scanned = at; // bytes from `at` up to here hold no newline
             while (true) {
-                if (at == len) {
-                    if (eof || !fill()) {
-                        // the last line without a newline; nothing at all after a final newline
-                        return spill == null ? null : line(spill, 0, spilled);
-                    }
-                }
-                int from = at;
-                int i = from;
-                byte[] c = chunk;
+                byte[] b = buf;
+                int i = scanned;
                 int n = len;
-                while (i < n && c[i] != '\n') i++;
+                while (i < n && b[i] != '\n') i++;
                 if (i < n) {
+                    byte[] line = line(b, at, i - at);
                     at = i + 1;
-                    if (spill == null) return line(c, from, i - from);
-                    spill = append(spill, spilled, c, from, i - from);
-                    return line(spill, 0, spilled + i - from);
+                    return line;
                 }
-                spill = append(spill == null ? new byte[2 * CHUNK] : spill, spilled, c, from, n - from);
-                spilled += n - from;
-                at = n;
+                int clean = n - at; // bytes of this line already scanned; fill() moves the line to `at` = 0
+                if (eof || !fill()) {
+                    if (at == len) return null; // nothing after the final newline
+                    byte[] line = line(buf, at, len - at); // the last line, without a newline
+                    at = len;
+                    return line;
+                }
+                scanned = at + clean;
             }
         }
 
+        /** Keeps the unread bytes (moved to the front, the buffer doubled when full) and reads more. */
         private boolean fill() throws IOException {
+            int pending = len - at;
+            if (at > 0) {
+                System.arraycopy(buf, at, buf, 0, pending);
+            } else if (pending == buf.length) {
+                buf = Arrays.copyOf(buf, buf.length * 2);
+            }
             at = 0;
-            len = 0;
-            int n = in.read(chunk, 0, chunk.length);
+            len = pending;
+            int n = in.read(buf, len, buf.length - len);
             if (n <= 0) {
                 eof = true;
                 return false;
             }
-            len = n;
+            len += n;
             return true;
-        }
-
-        private static byte[] append(byte[] to, int used, byte[] from, int offset, int count) {
-            if (used + count > to.length) to = Arrays.copyOf(to, Math.max(to.length * 2, used + count));
-            System.arraycopy(from, offset, to, used, count);
-            return to;
         }
 
         /** The line's bytes without a trailing {@code \r}. */
