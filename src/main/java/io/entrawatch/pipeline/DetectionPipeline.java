@@ -27,6 +27,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.Collector;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -153,7 +154,9 @@ public final class DetectionPipeline {
                         .uid("sso-spray-stage1").name("Detection C stage 1: 81xxx accounts per hour");
                 SingleOutputStreamOperator<Alert> ssoAlerts = flags
                         .keyBy(SsoFlag::key, TypeInformation.of(SsoIpKey.class))
-                        .connect(onTime.filter(sso::keepsForStage2).name("Detection C stage 2 filter")
+                        .connect(onTime.flatMap((SignIn s, Collector<SignIn> kept) -> {
+                                    if (sso.keepsForStage2(s)) kept.collect(sso.forStage2(s));
+                                }, TypeInformation.of(SignIn.class)).name("Detection C stage 2 filter, projected")
                                 .keyBy(sso::stage2KeyOf, TypeInformation.of(SsoIpKey.class)))
                         .process(new SsoStage2Joiner(sso))
                         .uid("sso-spray-stage2").name("Detection C stage 2: flagged IPs joined with their sign-ins");
