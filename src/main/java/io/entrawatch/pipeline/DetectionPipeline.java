@@ -27,6 +27,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.Collector;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -119,6 +120,11 @@ public final class DetectionPipeline {
                 .uid("ingest-gate").name("Ingest: sign-ins, dead letters, lateness");
         DataStream<DeadLetter> deadLetters = signIns.getSideOutput(OutputTags.DEAD_LETTERS);
         List<DataStream<Alert>> alerts = new ArrayList<>();
+        // The filters run at the gate's parallelism, so they chain to it and only the sign-ins a detection
+        // keeps are serialized, once, into its keyBy. At the job's parallelism instead (replay reads one
+        // partition at p=1 and runs the job at p=2) every sign-in was serialized once per detection into a
+        // rebalance to the filters and again into the keyBy: that made replay slower at p=2 than at p=1.
+        int gate = signIns.getParallelism();
 
         for (Detection d : detections) {
             // The on-time filters are lambdas, not d::countsOnTime: bound references to the same interface
@@ -126,7 +132,7 @@ public final class DetectionPipeline {
             if (d instanceof PasswordSprayDetection) {
                 PasswordSprayDetection spray = (PasswordSprayDetection) d;
                 SingleOutputStreamOperator<Alert> sprayAlerts = signIns
-                        .filter(s -> spray.countsOnTime(s)).name("Detection A filter")
+                        .filter(s -> spray.countsOnTime(s)).setParallelism(gate).name("Detection A filter")
                         .keyBy(spray::keyOf, TypeInformation.of(SprayKey.class))
                         .process(new SprayWindowCounter(spray))
                         .uid("password-spray").name("Detection A: password spray");
@@ -136,7 +142,7 @@ public final class DetectionPipeline {
             if (d instanceof RareAppDetection) {
                 RareAppDetection rareApp = (RareAppDetection) d;
                 SingleOutputStreamOperator<Alert> rareAppAlerts = signIns
-                        .filter(s -> rareApp.countsOnTime(s)).name("Detection B filter")
+                        .filter(s -> rareApp.countsOnTime(s)).setParallelism(gate).name("Detection B filter")
                         .keyBy(rareApp::keyOf, TypeInformation.of(RareAppKey.class))
                         .process(new RareAppEvaluator(rareApp))
                         .uid("rare-app").name("Detection B: unusual client app");
@@ -145,15 +151,17 @@ public final class DetectionPipeline {
             }
             if (d instanceof SeamlessSsoSprayDetection) {
                 SeamlessSsoSprayDetection sso = (SeamlessSsoSprayDetection) d;
-                DataStream<SignIn> onTime = signIns.filter(s -> sso.countsOnTime(s)).name("Detection C filter");
+                DataStream<SignIn> onTime = signIns.filter(s -> sso.countsOnTime(s)).setParallelism(gate).name("Detection C filter");
                 SingleOutputStreamOperator<SsoFlag> flags = onTime
-                        .filter(sso::keepsForStage1).name("Detection C stage 1 filter")
+                        .filter(sso::keepsForStage1).setParallelism(gate).name("Detection C stage 1 filter")
                         .keyBy(sso::stage1KeyOf, TypeInformation.of(SsoHourKey.class))
                         .process(new SsoStage1Counter(sso))
                         .uid("sso-spray-stage1").name("Detection C stage 1: 81xxx accounts per hour");
                 SingleOutputStreamOperator<Alert> ssoAlerts = flags
                         .keyBy(SsoFlag::key, TypeInformation.of(SsoIpKey.class))
-                        .connect(onTime.filter(sso::keepsForStage2).name("Detection C stage 2 filter")
+                        .connect(onTime.flatMap((SignIn s, Collector<SignIn> kept) -> {
+                                    if (sso.keepsForStage2(s)) kept.collect(sso.forStage2(s));
+                                }, TypeInformation.of(SignIn.class)).setParallelism(gate).name("Detection C stage 2 filter, projected")
                                 .keyBy(sso::stage2KeyOf, TypeInformation.of(SsoIpKey.class)))
                         .process(new SsoStage2Joiner(sso))
                         .uid("sso-spray-stage2").name("Detection C stage 2: flagged IPs joined with their sign-ins");

@@ -8,6 +8,7 @@ import io.entrawatch.generate.ExpectedAlert;
 import io.entrawatch.generate.GeneratorConfig;
 import io.entrawatch.generate.TrafficGenerator;
 import io.entrawatch.replay.ReplayJob;
+import io.entrawatch.TestRecords;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -15,9 +16,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Acceptance: a generated day (realistic records, quirks, disorder, duplicates, planted attacks and
  * their near misses) through jobs/replay's pipeline at parallelism 2, compared with the ground truth
- * that the generator's independent reference implementation of DETECTIONS.md computes.
+ * that the generator's independent reference implementation of DETECTIONS.md computes; and the replay's
+ * whole output frozen, so that an optimisation (issue 7 part 3) provably changes nothing.
  */
 class GeneratedTrafficITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,6 +75,74 @@ class GeneratedTrafficITCase {
         assertEquals(0, summary.malformed, "generated records are all well-formed");
         assertEquals(0, summary.late, "generated disorder stays within the 5-minute bound");
         assertTrue(summary.skipped > 0, "other categories on the hub are skipped and counted");
+    }
+
+    /**
+     * The alerts jobs/replay writes for a generated day (40,000 records, every planted attack and quirk) with a
+     * few hostile lines mixed in, byte for byte those of the code before issue 7 part 3's optimisations
+     * (frozen as SHA-256 and counts), at parallelism 1 and 2; and the same dead letters (kind, reason,
+     * origin, payload; not the processing time they were written at).
+     */
+    @Test
+    void replayOutputIsTheFrozenOutputOfTheCodeBeforeTheHotPathOptimisations() throws Exception {
+        Path in = frozenInput();
+        for (int parallelism : new int[] {1, 2}) {
+            Path out = dir.resolve("alerts-p" + parallelism + ".ndjson");
+            Path dlq = dir.resolve("dead-letters-p" + parallelism + ".ndjson");
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(parallelism);
+            ReplayJob.Summary s = ReplayJob.run(env, in, out, JobOptions.defaults().with(JobOptions.REPLAY_DEAD_LETTERS,
+                    dlq.toString()));
+            List<String> deadLetters = new ArrayList<>();
+            for (String line : Files.readAllLines(dlq)) {
+                com.fasterxml.jackson.databind.node.ObjectNode d = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(line);
+                d.remove("@timestamp"); // processing time
+                deadLetters.add(d.toString());
+            }
+            deadLetters.sort(null);
+            String actual = String.format(java.util.Locale.ROOT, "messages %d, records %d, sign-ins %d, skipped %d, malformed %d, late %d, "
+                            + "alerts %d %s sha256 %s, dead letters %d sha256 %s", s.messages, s.records, s.signIns,
+                    s.skipped, s.malformed, s.late, s.alerts, s.alertsByRule, sha256(Files.readAllBytes(out)),
+                    deadLetters.size(), sha256(String.join("\n", deadLetters).getBytes(StandardCharsets.UTF_8)));
+            System.out.println("frozen replay output, p=" + parallelism + ": " + actual);
+            assertEquals(FROZEN, actual, "replay output at parallelism " + parallelism + " (alerts in " + out + ")");
+        }
+    }
+
+    /** Written by the code before issue 7 part 3 (commit on branch wt-perf before the byte-line reader). */
+    private static final String FROZEN = "messages 2029, records 40211, sign-ins 39038, skipped 1171, malformed 5, late 2, "
+            + "alerts 155 {a9281116-fde0-11ef-9ee5-f661ea17fbcd=2, ce47ec2c-fe13-11ef-9ee5-f661ea17fbcd=148, "
+            + "fb7ca1c9-e14c-40a3-856e-28f3c14ea1ba=5} sha256 b7cbf2996d0eb00300db6cf914ef1e5294446da615530d1a03edbfd93e003b75, "
+            + "dead letters 7 sha256 d14700f57e86bb9c5f6801e002bc0379979f75a4b0131fabfa5fe16eaea82478";
+
+    /** The generated day with hostile lines at fixed places: malformed, late, skipped, empty. */
+    private Path frozenInput() throws Exception {
+        TrafficGenerator generator = new TrafficGenerator(GeneratorConfig.builder().seed(7L).totalRecords(40_000).build());
+        List<String> lines = generator.stream().collect(java.util.stream.Collectors.toList());
+        long t0 = generator.config().start().toEpochMilli();
+        // fixed ids (TestRecords numbers them per JVM, so another test running first would change them)
+        TestRecords.Record late1 = TestRecords.sprayFailure("late.one@frozen.example", t0 + 600_000L);
+        late1.id = "id-1";
+        TestRecords.Record late2 = TestRecords.sprayFailure("late.two@frozen.example", t0 + 1_200_000L).category("AuditLogs");
+        late2.id = "id-2";
+        TestRecords.Record cut = TestRecords.sprayFailure("cut@frozen.example", t0);
+        cut.id = "id-3";
+        TestRecords.Record accents = TestRecords.sprayFailure("caf\u00e9.\u00fcber@frozen.example", t0 + 60_000L).ip("2001:DB8::1");
+        accents.id = "id-4";
+        // inserted from the end so the positions refer to the generated lines
+        lines.add(lines.size() - 10, "");
+        lines.add(lines.size() - 50, TestRecords.envelope(List.of(late1, late2)));
+        lines.add(lines.size() / 2, "{\"records\":[{\"category\":\"SignInLogs\"}, {\"tenantId\":\"x\"}]}");
+        lines.add(lines.size() / 3, "{\"records\":[" + cut.json().substring(0, 200));
+        lines.add(lines.size() / 4, "not json at all");
+        lines.add(100, TestRecords.envelope(List.of(accents)).replace("\n", ""));
+        Path in = dir.resolve("frozen.ndjson");
+        Files.write(in, lines, StandardCharsets.UTF_8);
+        return in;
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     private static List<String> strings(JsonNode array) {

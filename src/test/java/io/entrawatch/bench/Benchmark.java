@@ -11,13 +11,11 @@ import io.entrawatch.ingest.ParsedMessage;
 import io.entrawatch.ingest.SignInParser;
 import io.entrawatch.model.DeadLetter;
 import io.entrawatch.pipeline.DetectionPipeline;
+import io.entrawatch.replay.ReplayJob;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.file.src.FileSource;
-import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -313,20 +311,17 @@ public final class Benchmark {
 
     // ------------------------------------------------------------------ replay
 
-    /** Parses each line as one message of partition 0, like jobs/replay, and counts records for the benchmark. */
-    static final class CountingParser implements MapFunction<String, ParsedMessage> {
+    /** Counts the records of each parsed message for the benchmark (chained behind jobs/replay's parse). */
+    static final class RecordCounter implements MapFunction<ParsedMessage, ParsedMessage> {
         private static final long serialVersionUID = 1L;
-        private final SignInParser parser;
-        private transient long line;
-
-        CountingParser(SignInParser parser) {
-            this.parser = parser;
-        }
+        private transient boolean started;
 
         @Override
-        public ParsedMessage map(String value) {
-            if (line == 0) FIRST_RECORD_AT.compareAndSet(0, System.nanoTime());
-            ParsedMessage m = parser.parse(value.getBytes(StandardCharsets.UTF_8), "bench", 0, line++, System.currentTimeMillis());
+        public ParsedMessage map(ParsedMessage m) {
+            if (!started) {
+                started = true;
+                FIRST_RECORD_AT.compareAndSet(0, System.nanoTime());
+            }
             RECORDS.addAndGet(m.records);
             return m;
         }
@@ -341,13 +336,9 @@ public final class Benchmark {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.getConfig().enableObjectReuse();
-        DataStream<ParsedMessage> messages = env
-                .fromSource(FileSource.forRecordStreamFormat(new TextLineInputFormat(StandardCharsets.UTF_8.name()),
-                        new org.apache.flink.core.fs.Path(file.toAbsolutePath().toUri())).build(),
-                        WatermarkStrategy.noWatermarks(), "Replay file")
-                .setParallelism(1)
-                .map(new CountingParser(DetectionPipeline.parser(options))).setParallelism(1).name("Parse")
-                .assignTimestampsAndWatermarks(DetectionPipeline.watermarks(options)).setParallelism(1).name("Watermarks");
+        // jobs/replay's own source, parse and watermarks (ReplayJob.messages), then a chained record counter
+        DataStream<ParsedMessage> messages = ReplayJob.messages(env, file, options)
+                .map(new RecordCounter()).setParallelism(1).name("Count records");
         DetectionPipeline.Outputs outputs = DetectionPipeline.defineWorkflow(messages, options);
         outputs.alerts.filter(a -> {
             ALERTS.incrementAndGet();

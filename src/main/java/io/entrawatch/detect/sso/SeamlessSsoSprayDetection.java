@@ -87,6 +87,28 @@ public final class SeamlessSsoSprayDetection implements Detection {
                 && s.ipAddress != null;
     }
 
+    /**
+     * The part of a sign-in stage 2 reads: its key (tenant, IP, hour), its table, what the aggregate keeps
+     * (time, UPN, user agent, result description and signature), and the id for a late dead letter. Stage 2
+     * receives nearly every user sign-in, so the shuffle to it carries this instead of the whole sign-in
+     * (the app, ASN, organisation, error code, ... are not sent).
+     */
+    public SignIn forStage2(SignIn s) {
+        SignIn p = new SignIn();
+        p.timestamp = s.timestamp;
+        p.tenantId = s.tenantId;
+        p.category = s.category;
+        p.id = s.id;
+        p.ipAddress = s.ipAddress;
+        p.userPrincipalName = s.userPrincipalName;
+        p.userAgent = s.userAgent;
+        p.resultDescription = s.resultDescription;
+        p.resultSignature = s.resultSignature;
+        p.success = s.success;
+        p.arrivalWatermark = s.arrivalWatermark;
+        return p;
+    }
+
     @Override
     public long windowEnd(long ts) {
         return Detection.alignedStart(ts, windowMillis) + windowMillis;
