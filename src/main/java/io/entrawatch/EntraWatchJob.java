@@ -5,6 +5,7 @@ import io.entrawatch.config.Secrets;
 import io.entrawatch.ingest.EventHubsSource;
 import io.entrawatch.ingest.ParsedMessage;
 import io.entrawatch.pipeline.DetectionPipeline;
+import io.entrawatch.preflight.Preflight;
 import io.entrawatch.sink.DeadLetterSinks;
 import io.entrawatch.sink.elasticsearch.ConnectionSettings;
 import io.entrawatch.sink.elasticsearch.ElasticsearchSink;
@@ -35,7 +36,25 @@ public final class EntraWatchJob {
         JobOptions options = JobOptions.parse(args, null);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         defineJob(env, options, System.getenv());
+        preflight(options, System.getenv());
         env.execute(options.get(JobOptions.JOB_NAME));
+    }
+
+    /**
+     * The start-up check ({@link Preflight}) unless {@code --preflight.enabled false}: throws a
+     * {@link io.entrawatch.preflight.PreflightException} that lists what to fix, so nothing is submitted
+     * with settings Event Hubs or Elasticsearch refuse. In {@code main} only: tests and replay share
+     * {@link #defineJob} without it.
+     */
+    public static void preflight(JobOptions options, Map<String, String> environment) {
+        if (!options.get(JobOptions.PREFLIGHT_ENABLED)) {
+            LOG.info("entrawatch start-up check skipped (--{} false)", JobOptions.PREFLIGHT_ENABLED.name);
+            return;
+        }
+        long started = System.nanoTime();
+        Preflight.check(options, environment);
+        LOG.info("entrawatch start-up check passed in {} ms: Event Hubs and Elasticsearch accept the settings",
+                (System.nanoTime() - started) / 1_000_000);
     }
 
     /**

@@ -148,6 +148,12 @@ public final class JobOptions implements Serializable {
     public static final Option<Integer> PARALLELISM = integer("parallelism", "0",
             "Job parallelism; 0 keeps the cluster's default (-p).");
 
+    // ---- start-up check (main() only, before the job is submitted)
+    public static final Option<Boolean> PREFLIGHT_ENABLED = bool("preflight.enabled", "true",
+            "Before submitting, check that Event Hubs and Elasticsearch accept the job's settings (TLS, credentials, Event Hubs, privileges) and fail with what to fix.");
+    public static final Option<Duration> PREFLIGHT_TIMEOUT = duration("preflight.timeout", "30 s",
+            "How long the start-up check waits for Event Hubs and for Elasticsearch (checked at the same time).");
+
     // ---- replay (jobs/replay only)
     public static final Option<String> REPLAY_DEAD_LETTERS = string("replay.dead-letters", null,
             "jobs/replay only: also write every dead letter (malformed, late) as one JSON line to this file.");

@@ -120,6 +120,32 @@ public final class ConnectionSettings implements Serializable {
         return new Header[0];
     }
 
+    /** Whether requests carry credentials (basic auth or an API key). */
+    public boolean hasCredentials() {
+        return apiKey != null || username != null;
+    }
+
+    /** The basic-auth user name (not a secret), or null. */
+    public String username() {
+        return username;
+    }
+
+    /**
+     * {@code text} with the password, the API key and the basic-auth token replaced by {@code ***}: for
+     * messages that quote a client error.
+     */
+    public String redact(String text) {
+        if (text == null) return null;
+        String out = text;
+        for (Header h : authHeaders()) {
+            String value = h.getValue();
+            out = out.replace(value.substring(value.indexOf(' ') + 1), "***");
+        }
+        if (password != null) out = out.replace(password, "***");
+        if (apiKey != null) out = out.replace(apiKey, "***");
+        return out;
+    }
+
     private static int defaultPort(URI uri) {
         return "https".equals(uri.getScheme()) ? 443 : 9200;
     }

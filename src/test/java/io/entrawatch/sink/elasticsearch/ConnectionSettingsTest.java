@@ -32,6 +32,18 @@ class ConnectionSettingsTest {
     }
 
     @Test
+    void redactRemovesThePasswordTheApiKeyAndTheBasicToken() {
+        ConnectionSettings basic = ConnectionSettings.builder().hosts("https://es:9200").basicAuth("writer", PASSWORD).build();
+        String token = java.util.Base64.getEncoder().encodeToString(("writer:" + PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("user writer, password ***, header Basic ***",
+                basic.redact("user writer, password " + PASSWORD + ", header Basic " + token));
+        ConnectionSettings key = ConnectionSettings.builder().hosts("https://es:9200").apiKey(API_KEY).build();
+        assertEquals("ApiKey ***", key.redact("ApiKey " + API_KEY));
+        assertTrue(basic.hasCredentials() && key.hasCredentials());
+        assertFalse(ConnectionSettings.builder().hosts("https://es:9200").build().hasCredentials());
+    }
+
+    @Test
     void shouldReadSecretsFromTheEnvironmentNotFromOptions() {
         JobOptions options = JobOptions.parse(new String[] {"--es.hosts", "https://a:9200,https://b:9200", "--es.username", "writer"}, null);
         ConnectionSettings s = ConnectionSettings.fromOptions(options, Map.of("ES_PASSWORD", PASSWORD));

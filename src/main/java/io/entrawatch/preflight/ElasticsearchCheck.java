@@ -1,0 +1,183 @@
+package io.entrawatch.preflight;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entrawatch.config.Durations;
+import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.Secrets;
+import io.entrawatch.sink.elasticsearch.ConnectionSettings;
+import org.apache.http.util.EntityUtils;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Elasticsearch part of the start-up check: one authenticated request with the job's own
+ * {@link ConnectionSettings} (hosts, credentials, CA): {@code POST /_security/user/_has_privileges}
+ * for the privileges the job uses on the alert and dead-letter indices (those of the least-privilege
+ * role {@code entrawatch_writer}). Any user may ask this about itself, so it tests TLS, the
+ * credentials and the role in one go. A cluster without security answers that it has no such
+ * endpoint; then reaching it is all there is to check.
+ */
+final class ElasticsearchCheck {
+    static final String ROLE = "entrawatch_writer";
+    static final String ROLE_FILE = "deploy/elasticsearch/role-entrawatch-writer.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String HOSTS = "--" + JobOptions.ES_HOSTS.name;
+    private static final String CA_FILE = "--" + JobOptions.ES_CA_FILE.name;
+
+    private ElasticsearchCheck() {}
+
+    static List<String> run(JobOptions options, Map<String, String> environment, Duration timeout) {
+        ConnectionSettings settings;
+        try {
+            settings = ConnectionSettings.fromOptions(options, environment);
+        } catch (IllegalArgumentException e) {
+            return List.of(e.getMessage()); // the settings' own messages name the option and hold no secret
+        }
+        String hosts = String.join(",", settings.hosts());
+        Request request = new Request("POST", "/_security/user/_has_privileges");
+        request.setJsonEntity(privilegesRequest(options).toString());
+        try (RestClient client = settings.createClient(timeout)) {
+            Response response = client.performRequest(request);
+            JsonNode body = JSON.readTree(EntityUtils.toString(response.getEntity()));
+            return body.path("has_all_requested").asBoolean(false) ? List.of()
+                    : List.of(settings.redact(missingPrivileges(options, settings, body)));
+        } catch (ResponseException e) {
+            return answer(options, settings, hosts, e);
+        } catch (IOException | RuntimeException e) {
+            return List.of(settings.redact(connectionProblem(options, hosts, timeout, e)));
+        }
+    }
+
+    /** What the job does: templates (when it installs them), then index into both names, creating a missing index. */
+    static ObjectNode privilegesRequest(JobOptions options) {
+        boolean installs = options.get(JobOptions.ES_INSTALL_TEMPLATE);
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode cluster = body.putArray("cluster");
+        if (installs) cluster.add("manage_index_templates");
+        ObjectNode index = body.putArray("index").addObject();
+        index.putArray("names").add(options.get(JobOptions.ES_INDEX)).add(options.get(JobOptions.DLQ_INDEX));
+        ArrayNode privileges = index.putArray("privileges").add("index").add("create_index");
+        if (installs) privileges.add("view_index_metadata");
+        return body;
+    }
+
+    private static String missingPrivileges(JobOptions options, ConnectionSettings settings, JsonNode body) {
+        List<String> missing = new ArrayList<>();
+        collectFalse(body.path("cluster"), "cluster", missing);
+        for (Iterator<Map.Entry<String, JsonNode>> it = body.path("index").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            collectFalse(e.getValue(), "'" + e.getKey() + "'", missing);
+        }
+        String user = body.path("username").asText(settings.username() == null ? "?" : settings.username());
+        return "Elasticsearch user '" + user + "' lacks privileges the job needs (" + String.join("; ", missing)
+                + "): give it the role " + ROLE + " (" + ROLE_FILE + ", with the names of --" + JobOptions.ES_INDEX.name
+                + " and --" + JobOptions.DLQ_INDEX.name + ")";
+    }
+
+    private static void collectFalse(JsonNode privileges, String on, List<String> out) {
+        Set<String> names = new LinkedHashSet<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = privileges.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> p = it.next();
+            if (!p.getValue().asBoolean(true)) names.add(p.getKey());
+        }
+        if (!names.isEmpty()) out.add(on + ": " + String.join(", ", names));
+    }
+
+    /** Elasticsearch answered with an error status. */
+    private static List<String> answer(JobOptions options, ConnectionSettings settings, String hosts, ResponseException e) {
+        int status = e.getResponse().getStatusLine().getStatusCode();
+        String body;
+        try {
+            body = e.getResponse().getEntity() == null ? "" : EntityUtils.toString(e.getResponse().getEntity());
+        } catch (IOException | RuntimeException ignored) {
+            body = "";
+        }
+        if (status == 400 && body.contains("no handler found")) {
+            return List.of(); // security is off: no credentials or privileges to check, and the node answered
+        }
+        if (status == 401) return List.of(credentialsRefused(options, settings, hosts));
+        if (status == 403) {
+            return List.of("Elasticsearch at " + hosts + " refused the privileges check of " + who(settings)
+                    + " (HTTP 403): give it the role " + ROLE + " (" + ROLE_FILE + ")");
+        }
+        return List.of(settings.redact("Elasticsearch at " + hosts + " answered HTTP " + status
+                + " to the privileges check [" + Causes.oneLine(body) + "]: check " + HOSTS + " (the URL of Elasticsearch itself)"));
+    }
+
+    private static String credentialsRefused(JobOptions options, ConnectionSettings settings, String hosts) {
+        String user = options.get(JobOptions.ES_USERNAME);
+        if (user != null) {
+            String file = options.get(JobOptions.ES_PASSWORD_FILE);
+            return "Elasticsearch at " + hosts + " refused the password of user '" + user + "' (HTTP 401): check --"
+                    + JobOptions.ES_USERNAME.name + " and " + Secrets.ES_PASSWORD_ENV + " or --" + JobOptions.ES_PASSWORD_FILE.name
+                    + " (now: " + (file != null ? "the file " + file : "the environment variable " + Secrets.ES_PASSWORD_ENV) + ")";
+        }
+        if (settings.hasCredentials()) {
+            String file = options.get(JobOptions.ES_API_KEY_FILE);
+            return "Elasticsearch at " + hosts + " refused the API key (HTTP 401): check " + Secrets.ES_API_KEY_ENV
+                    + " or --" + JobOptions.ES_API_KEY_FILE.name + " (now: "
+                    + (file != null ? "the file " + file : "the environment variable " + Secrets.ES_API_KEY_ENV)
+                    + "; the encoded key, base64 of 'id:key', not expired or invalidated)";
+        }
+        return "Elasticsearch at " + hosts + " requires credentials (HTTP 401): set --" + JobOptions.ES_USERNAME.name
+                + " with " + Secrets.ES_PASSWORD_ENV + " (or --" + JobOptions.ES_PASSWORD_FILE.name + "), or "
+                + Secrets.ES_API_KEY_ENV + " (or --" + JobOptions.ES_API_KEY_FILE.name + ")";
+    }
+
+    private static String who(ConnectionSettings settings) {
+        return settings.username() != null ? "user '" + settings.username() + "'"
+                : settings.hasCredentials() ? "the API key" : "an anonymous request";
+    }
+
+    /** No HTTP answer: TLS, name resolution, network. */
+    private static String connectionProblem(JobOptions options, String hosts, Duration timeout, Exception e) {
+        String detail = " [" + Causes.rootDetail(e) + "]";
+        if (Causes.find(e, SSLPeerUnverifiedException.class) != null
+                || Causes.mentions(e, "does not match the certificate", "subject alternative name", "No name matching")) {
+            return "the Elasticsearch certificate does not name the host in " + HOSTS + " (now: " + hosts
+                    + "): use a host name the certificate holds" + detail;
+        }
+        if (Causes.mentions(e, "PKIX", "certification path", "CertPathBuilder", "CertPathValidator")) {
+            String ca = options.get(JobOptions.ES_CA_FILE);
+            return "the Elasticsearch certificate of " + hosts + " is not trusted: check " + CA_FILE + " (now: "
+                    + (ca == null ? "the JVM trust store" : ca) + ")" + detail;
+        }
+        if (Causes.find(e, SSLException.class) != null) {
+            return "the TLS handshake with Elasticsearch at " + hosts + " failed: check http:// or https:// and the port in "
+                    + HOSTS + ", and " + CA_FILE + detail;
+        }
+        if (Causes.find(e, UnknownHostException.class) != null) {
+            return "cannot resolve the Elasticsearch host in " + HOSTS + " (now: " + hosts + ")" + detail;
+        }
+        if (Causes.find(e, SocketTimeoutException.class) != null
+                || Causes.find(e, org.apache.http.conn.ConnectTimeoutException.class) != null) {
+            return "no answer from Elasticsearch at " + hosts + " within " + Durations.format(timeout) + ": check " + HOSTS
+                    + " (host, port, http/https), that this network reaches it, and --" + JobOptions.PREFLIGHT_TIMEOUT.name + detail;
+        }
+        if (Causes.find(e, ConnectException.class) != null || Causes.find(e, NoRouteToHostException.class) != null) {
+            return "cannot reach Elasticsearch at " + hosts + ": check " + HOSTS
+                    + " (host, port, http/https) and that this network reaches it" + detail;
+        }
+        return "the Elasticsearch check against " + hosts + " failed: check " + HOSTS + " (host, port, http/https)" + detail;
+    }
+}

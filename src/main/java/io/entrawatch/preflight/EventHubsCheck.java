@@ -1,0 +1,190 @@
+package io.entrawatch.preflight;
+
+import io.entrawatch.config.Durations;
+import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.Secrets;
+import io.entrawatch.ingest.EventHubsSource;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.config.ConfigException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The Event Hubs part of the start-up check: an Admin client with the job's own client properties
+ * ({@link EventHubsSource#clientProperties}) describes every Event Hub the job reads, and the
+ * dead-letter Event Hub when dead letters go to Kafka. This needs TLS, the SASL login and the Event
+ * Hubs to exist, so each of those failing becomes its own message.
+ */
+final class EventHubsCheck {
+    private static final String SOURCE_TOPIC = "--" + JobOptions.SOURCE_TOPICS.name;
+    private static final String DLQ_TOPIC = "--" + JobOptions.DLQ_TOPIC.name;
+    private static final String BOOTSTRAP = "--" + JobOptions.SOURCE_BOOTSTRAP.name;
+    private static final String CA_FILE = "--" + JobOptions.SOURCE_CA_FILE.name;
+    private static final String PROTOCOL = "--" + JobOptions.SOURCE_PROTOCOL.name;
+    private static final String SECRET_FILE = "--" + JobOptions.SOURCE_SECRET_FILE.name;
+
+    private EventHubsCheck() {}
+
+    static List<String> run(JobOptions options, Map<String, String> environment, Duration timeout) {
+        String bootstrap = options.get(JobOptions.SOURCE_BOOTSTRAP);
+        if (bootstrap == null) {
+            return List.of(BOOTSTRAP + " is not set: give the Event Hubs namespace's Kafka endpoint, "
+                    + "<namespace>.servicebus.windows.net:9093");
+        }
+        String connectionString;
+        try {
+            connectionString = Secrets.read(options.get(JobOptions.SOURCE_SECRET_FILE), Secrets.EVENTHUBS_ENV, environment);
+        } catch (IllegalArgumentException e) {
+            return List.of(e.getMessage() + ": check " + SECRET_FILE);
+        }
+        if (connectionString == null) {
+            return List.of("no Event Hubs connection string: set the environment variable " + Secrets.EVENTHUBS_ENV
+                    + " or " + SECRET_FILE);
+        }
+
+        // Event Hub name -> the option that names it
+        Map<String, String> topics = new LinkedHashMap<>();
+        for (String t : options.get(JobOptions.SOURCE_TOPICS)) topics.putIfAbsent(t, SOURCE_TOPIC);
+        if (options.get(JobOptions.DLQ_TARGET).toLowerCase(Locale.ROOT).equals("kafka")) {
+            topics.putIfAbsent(options.get(JobOptions.DLQ_TOPIC), DLQ_TOPIC);
+        }
+        if (topics.isEmpty()) return List.of(SOURCE_TOPIC + " names no Event Hub");
+
+        Properties p = EventHubsSource.clientProperties(options, connectionString);
+        long ms = timeout.toMillis();
+        p.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(ms));
+        p.setProperty(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(ms));
+        p.setProperty(CommonClientConfigs.CLIENT_ID_CONFIG, options.get(JobOptions.SOURCE_GROUP) + "-preflight");
+        Context c = new Context(options, connectionString, bootstrap, timeout);
+
+        Admin admin;
+        try {
+            admin = Admin.create(p);
+        } catch (RuntimeException e) {
+            return List.of(c.connectionProblem(e));
+        }
+        try {
+            Map<String, KafkaFuture<TopicDescription>> described = admin
+                    .describeTopics(topics.keySet(), new DescribeTopicsOptions().timeoutMs((int) Math.min(Integer.MAX_VALUE, ms)))
+                    .topicNameValues();
+            List<String> problems = new ArrayList<>();
+            for (Map.Entry<String, String> topic : topics.entrySet()) {
+                try {
+                    described.get(topic.getKey()).get(ms + 5_000, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
+                    if (cause instanceof UnknownTopicOrPartitionException) {
+                        problems.add(c.unknownTopic(topic.getKey(), topic.getValue()));
+                    } else if (cause instanceof TopicAuthorizationException) {
+                        problems.add(c.notAuthorized(topic.getKey(), topic.getValue()));
+                    } else {
+                        return List.of(c.connectionProblem(cause)); // the same for every Event Hub: say it once
+                    }
+                } catch (TimeoutException e) {
+                    return List.of(c.connectionProblem(new org.apache.kafka.common.errors.TimeoutException("no answer")));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return List.of("the Event Hubs check was interrupted");
+                }
+            }
+            return problems;
+        } finally {
+            admin.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** The settings the messages quote, and the secret they must never show. */
+    private static final class Context {
+        final JobOptions options;
+        final String connectionString;
+        final String bootstrap;
+        final Duration timeout;
+
+        Context(JobOptions options, String connectionString, String bootstrap, Duration timeout) {
+            this.options = options;
+            this.connectionString = connectionString;
+            this.bootstrap = bootstrap;
+            this.timeout = timeout;
+        }
+
+        String unknownTopic(String topic, String option) {
+            return (option.equals(DLQ_TOPIC) ? "dead-letter " : "") + "Event Hub '" + topic + "' not found in namespace "
+                    + bootstrap + " (names are case-sensitive" + (option.equals(DLQ_TOPIC) ? "; Event Hubs does not create it" : "")
+                    + "): check " + option;
+        }
+
+        String notAuthorized(String topic, String option) {
+            String rights = option.equals(DLQ_TOPIC) ? "Send" : "Listen";
+            return "the Event Hubs connection string may not use Event Hub '" + topic + "' (topic authorization failed): "
+                    + "give " + Secrets.EVENTHUBS_ENV + " or " + SECRET_FILE + " a key with " + rights
+                    + " rights on it (now: " + secretSource() + "), or check " + option;
+        }
+
+        /** A failure that concerns the whole endpoint (TLS, login, network), by what to fix. */
+        String connectionProblem(Throwable e) {
+            String detail = " [" + redact(Causes.rootDetail(e)) + "]";
+            if (Causes.find(e, SslAuthenticationException.class) != null || Causes.find(e, javax.net.ssl.SSLException.class) != null) {
+                if (Causes.mentions(e, "PKIX", "certification path", "CertPathBuilder", "CertPathValidator")) {
+                    return "the Event Hubs endpoint's certificate is not trusted: check " + CA_FILE + " (now: " + caFile() + ")" + detail;
+                }
+                if (Causes.mentions(e, "subject alternative name", "No name matching", "does not match")) {
+                    return "the Event Hubs endpoint's certificate does not name the host in " + BOOTSTRAP + " (now: "
+                            + bootstrap + "): use the namespace's host name, <namespace>.servicebus.windows.net:9093" + detail;
+                }
+                return "the TLS handshake with the Event Hubs endpoint " + bootstrap + " failed: check " + PROTOCOL
+                        + " (now: " + options.get(JobOptions.SOURCE_PROTOCOL) + ") and " + CA_FILE + " (now: " + caFile() + ")" + detail;
+            }
+            if (Causes.find(e, SaslAuthenticationException.class) != null || Causes.find(e, AuthenticationException.class) != null) {
+                return "the Event Hubs connection string was refused by " + bootstrap + ": check " + Secrets.EVENTHUBS_ENV
+                        + " or " + SECRET_FILE + " (now: " + secretSource()
+                        + "; the key must have Listen rights on the Event Hub)" + detail;
+            }
+            if (Causes.find(e, org.apache.kafka.common.errors.TimeoutException.class) != null) {
+                return "no answer from the Event Hubs endpoint " + bootstrap + " within " + Durations.format(timeout)
+                        + ": check " + BOOTSTRAP + " (<namespace>.servicebus.windows.net:9093) and that this network reaches it"
+                        + "; also " + PROTOCOL + " (now: " + options.get(JobOptions.SOURCE_PROTOCOL) + "; Event Hubs needs SASL_SSL)"
+                        + " and --" + JobOptions.PREFLIGHT_TIMEOUT.name + detail;
+            }
+            if (Causes.find(e, ConfigException.class) != null && Causes.mentions(e, "resolvable", "bootstrap")) {
+                return "cannot resolve the host in " + BOOTSTRAP + " (now: " + bootstrap
+                        + "): check the namespace name, <namespace>.servicebus.windows.net:9093" + detail;
+            }
+            return "the Event Hubs check against " + bootstrap + " failed: check " + BOOTSTRAP + " and " + PROTOCOL + detail;
+        }
+
+        private String caFile() {
+            String ca = options.get(JobOptions.SOURCE_CA_FILE);
+            return ca == null ? "the JVM trust store" : ca;
+        }
+
+        private String secretSource() {
+            String file = options.get(JobOptions.SOURCE_SECRET_FILE);
+            return file != null ? "the file " + file : "the environment variable " + Secrets.EVENTHUBS_ENV;
+        }
+
+        /** Client messages never hold the connection string; this makes sure. */
+        private String redact(String text) {
+            return text.replace(connectionString, "***").replaceAll("SharedAccessKey=[^;\"\\s]*", "SharedAccessKey=***");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.entrawatch.preflight;
+
+import io.entrawatch.config.Durations;
+import io.entrawatch.config.JobOptions;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * The job's start-up check, run by {@code EntraWatchJob.main} before the job is submitted (never by
+ * tests' or replay's job definitions): with exactly the client settings the job will use, it asks the
+ * Event Hubs Kafka endpoint to describe the configured Event Hubs ({@link EventHubsCheck}) and
+ * Elasticsearch whether the job's user holds the privileges it needs ({@link ElasticsearchCheck}).
+ * Both run at the same time, each bounded by {@code --preflight.timeout}.
+ *
+ * <p>A wrong CA, a refused connection string or password, a missing Event Hub, a missing privilege or
+ * an unreachable host becomes one line that names the option (or environment variable) to fix; all
+ * problems found are listed, not only the first. No line holds a secret. {@code --preflight.enabled
+ * false} skips the check.
+ */
+public final class Preflight {
+    private Preflight() {}
+
+    /** Runs the check and throws {@link PreflightException} listing every problem found. */
+    public static void check(JobOptions options, Map<String, String> environment) {
+        List<String> problems = problems(options, environment);
+        if (!problems.isEmpty()) throw new PreflightException(problems);
+    }
+
+    /** Every problem found, one line each (empty: Event Hubs and Elasticsearch accept the settings). */
+    public static List<String> problems(JobOptions options, Map<String, String> environment) {
+        Duration timeout = options.get(JobOptions.PREFLIGHT_TIMEOUT);
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("--" + JobOptions.PREFLIGHT_TIMEOUT.name + " must be positive, not "
+                    + Durations.format(timeout));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "entrawatch-preflight");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            CompletableFuture<List<String>> eventHubs = run(pool, "Event Hubs",
+                    () -> EventHubsCheck.run(options, environment, timeout));
+            CompletableFuture<List<String>> elasticsearch = run(pool, "Elasticsearch",
+                    () -> ElasticsearchCheck.run(options, environment, timeout));
+            List<String> all = new ArrayList<>(eventHubs.join());
+            all.addAll(elasticsearch.join());
+            return all;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A check on the pool; a check that throws (it should not) becomes one problem with its message. */
+    private static CompletableFuture<List<String>> run(ExecutorService pool, String what, Supplier<List<String>> check) {
+        return CompletableFuture.supplyAsync(check, pool).exceptionally(e -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            return List.of("the " + what + " check failed: " + Causes.oneLine(cause.getMessage() == null
+                    ? cause.getClass().getSimpleName() : cause.getMessage()));
+        });
+    }
+}

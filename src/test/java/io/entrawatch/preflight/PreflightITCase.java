@@ -1,0 +1,293 @@
+package io.entrawatch.preflight;
+
+import io.entrawatch.EntraWatchJob;
+import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.Secrets;
+import io.entrawatch.testing.LocalElasticsearch;
+import io.entrawatch.testing.LocalKafka;
+import io.entrawatch.testing.TestCertificates;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The start-up check against a real Kafka broker that logs in like Event Hubs (SASL_SSL, PLAIN,
+ * {@code $ConnectionString}) and a real Elasticsearch 9.2 (HTTPS, basic auth): the right settings
+ * pass; each wrong one (CA, connection string, Event Hub name, bootstrap server, Elasticsearch CA,
+ * password, API key, role, host) gives one line naming the option to fix and holding no secret; all
+ * problems are listed together, and {@code EntraWatchJob.main} stops with them before submitting.
+ */
+class PreflightITCase {
+    private static final String TOPIC = "preflight-signins";
+    private static final String DLQ_TOPIC = "preflight-dead-letters";
+
+    private static LocalKafka kafka;
+    private static LocalElasticsearch es;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void services() {
+        kafka = LocalKafka.shared();
+        es = LocalElasticsearch.shared(LocalElasticsearch.V9, true);
+        if (!kafka.listTopics().contains(TOPIC)) kafka.createTopic(TOPIC, 2);
+        if (!kafka.listTopics().contains(DLQ_TOPIC)) kafka.createTopic(DLQ_TOPIC, 1);
+    }
+
+    /** Settings that work: the job's options for the local services. */
+    private static JobOptions good() {
+        return JobOptions.defaults()
+                .with(JobOptions.SOURCE_BOOTSTRAP, kafka.getBootstrapServers())
+                .with(JobOptions.SOURCE_TOPICS, TOPIC)
+                .with(JobOptions.SOURCE_CA_FILE, kafka.getCaFile().toString())
+                .with(JobOptions.ES_HOSTS, es.getUrl())
+                .with(JobOptions.ES_USERNAME, es.getUsername())
+                .with(JobOptions.ES_CA_FILE, es.getCaFile().toString())
+                .with(JobOptions.PREFLIGHT_TIMEOUT, "20 s");
+    }
+
+    private static Map<String, String> goodEnv() {
+        Map<String, String> env = new HashMap<>();
+        env.put(Secrets.EVENTHUBS_ENV, kafka.getConnectionString());
+        env.put(Secrets.ES_PASSWORD_ENV, es.getPassword());
+        return env;
+    }
+
+    /** The problems, after checking that none holds a secret of the services (or {@code moreSecrets}). */
+    private static List<String> problems(JobOptions options, Map<String, String> env, String... moreSecrets) {
+        List<String> problems = Preflight.problems(options, env);
+        List<String> secrets = new ArrayList<>(List.of(kafka.getConnectionString(), sharedAccessKey(kafka.getConnectionString()),
+                es.getPassword(), basicToken(es.getUsername(), es.getPassword())));
+        secrets.addAll(List.of(moreSecrets));
+        for (String p : problems) {
+            assertFalse(p.contains("\n"), "one line per problem: " + p);
+            for (String s : secrets) assertFalse(p.contains(s), "a secret is in the message: " + p.replace(s, "<SECRET>"));
+        }
+        System.out.println("preflight problems: " + problems);
+        return problems;
+    }
+
+    private static String only(List<String> problems) {
+        assertEquals(1, problems.size(), problems.toString());
+        return problems.get(0);
+    }
+
+    private static String sharedAccessKey(String connectionString) {
+        String key = connectionString.replaceAll(".*SharedAccessKey=([^;]+).*", "$1");
+        assertTrue(key.length() >= 16 && !key.equals(connectionString), "the connection string has a key");
+        return key;
+    }
+
+    private static String basicToken(String user, String password) {
+        return Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A local port nothing listens on: connections are refused at once. */
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void assertContains(String text, String... parts) {
+        for (String p : parts) assertTrue(text.contains(p), "expected '" + p + "' in: " + text);
+    }
+
+    // ------------------------------------------------------------------ right settings
+
+    @Test
+    void theRightSettingsPass() {
+        assertEquals(List.of(), problems(good(), goodEnv()));
+        // dead letters to Kafka: the dead-letter Event Hub is checked too, and exists
+        assertEquals(List.of(), problems(good().with(JobOptions.DLQ_TARGET, "kafka").with(JobOptions.DLQ_TOPIC, DLQ_TOPIC),
+                goodEnv()));
+        Preflight.check(good(), goodEnv()); // does not throw
+    }
+
+    // ------------------------------------------------------------------ Event Hubs
+
+    @Test
+    void anUntrustedEventHubsCertificateNamesTheCaOption() throws Exception {
+        Path wrongCa = TestCertificates.unrelatedCa(dir, "Not The Broker CA");
+        String p = only(problems(good().with(JobOptions.SOURCE_CA_FILE, wrongCa.toString()), goodEnv()));
+        assertContains(p, "the Event Hubs endpoint's certificate is not trusted", "--source.ssl.ca-file", wrongCa.toString());
+    }
+
+    @Test
+    void aRefusedConnectionStringNamesWhereItComesFrom() {
+        String good = kafka.getConnectionString();
+        String wrongKey = "WrongKey" + Long.toHexString(new SecureRandom().nextLong()) + "Zz9=";
+        String wrong = good.replace(sharedAccessKey(good), wrongKey);
+        Map<String, String> env = goodEnv();
+        env.put(Secrets.EVENTHUBS_ENV, wrong);
+        String p = only(problems(good(), env, wrong, wrongKey));
+        assertContains(p, "the Event Hubs connection string was refused", "EVENTHUBS_CONNECTION_STRING",
+                "--source.connection-string-file", "Listen");
+    }
+
+    @Test
+    void everyMissingEventHubIsNamedWithItsOption() {
+        JobOptions options = good().with(JobOptions.SOURCE_TOPICS, TOPIC + ",Preflight-Signins,preflight-nonexistent")
+                .with(JobOptions.DLQ_TARGET, "kafka").with(JobOptions.DLQ_TOPIC, "preflight-no-dead-letters");
+        List<String> problems = problems(options, goodEnv());
+        assertEquals(3, problems.size(), problems.toString());
+        assertContains(problems.get(0), "Event Hub 'Preflight-Signins' not found in namespace " + kafka.getBootstrapServers(),
+                "case-sensitive", "check --source.topic");
+        assertContains(problems.get(1), "Event Hub 'preflight-nonexistent' not found", "check --source.topic");
+        assertContains(problems.get(2), "dead-letter Event Hub 'preflight-no-dead-letters' not found", "check --dead-letter.topic");
+        assertTrue(problems.stream().noneMatch(p -> p.contains("'" + TOPIC + "'")), "the existing Event Hub is fine");
+    }
+
+    @Test
+    void anUnreachableBootstrapServerNamesItsOptionWithinTheTimeout() throws Exception {
+        String bootstrap = "127.0.0.1:" + closedPort();
+        long started = System.nanoTime();
+        String p = only(problems(good().with(JobOptions.SOURCE_BOOTSTRAP, bootstrap).with(JobOptions.PREFLIGHT_TIMEOUT, "3 s"),
+                goodEnv()));
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        assertContains(p, "no answer from the Event Hubs endpoint " + bootstrap + " within 3 s", "check --source.bootstrap-servers");
+        assertTrue(seconds < 20, "the check gives up after its timeout, took " + seconds + " s");
+    }
+
+    // ------------------------------------------------------------------ Elasticsearch
+
+    @Test
+    void anUntrustedElasticsearchCertificateNamesTheCaOption() throws Exception {
+        Path wrongCa = TestCertificates.unrelatedCa(dir, "Not The Node CA");
+        String p = only(problems(good().with(JobOptions.ES_CA_FILE, wrongCa.toString()), goodEnv()));
+        assertContains(p, "the Elasticsearch certificate of " + es.getUrl() + " is not trusted", "--es.ca-file", wrongCa.toString());
+    }
+
+    @Test
+    void aRefusedPasswordNamesTheUserAndWhereThePasswordComesFrom() throws Exception {
+        String wrong = "wrong-" + Long.toHexString(new SecureRandom().nextLong());
+        Map<String, String> env = goodEnv();
+        env.put(Secrets.ES_PASSWORD_ENV, wrong);
+        String p = only(problems(good(), env, wrong, basicToken(es.getUsername(), wrong)));
+        assertContains(p, "refused the password of user '" + es.getUsername() + "' (HTTP 401)", "--es.username", "ES_PASSWORD",
+                "--es.password-file", "now: the environment variable ES_PASSWORD");
+
+        Path file = Files.writeString(dir.resolve("es-password"), wrong + "\n");
+        p = only(problems(good().with(JobOptions.ES_PASSWORD_FILE, file.toString()), goodEnv(), wrong));
+        assertContains(p, "(HTTP 401)", "now: the file " + file);
+    }
+
+    @Test
+    void aRefusedApiKeyNamesItsSource() {
+        String wrongKey = Base64.getEncoder().encodeToString(("preflightid:" + Long.toHexString(new SecureRandom().nextLong()))
+                .getBytes(StandardCharsets.UTF_8));
+        Map<String, String> env = goodEnv();
+        env.remove(Secrets.ES_PASSWORD_ENV);
+        env.put(Secrets.ES_API_KEY_ENV, wrongKey);
+        JobOptions options = JobOptions.parse(new String[] {"--source.bootstrap-servers", kafka.getBootstrapServers(),
+                "--source.topic", TOPIC, "--source.ssl.ca-file", kafka.getCaFile().toString(), "--es.hosts", es.getUrl(),
+                "--es.ca-file", es.getCaFile().toString()}, null);
+        String p = only(problems(options, env, wrongKey));
+        assertContains(p, "refused the API key (HTTP 401)", "ES_API_KEY", "--es.api-key-file");
+    }
+
+    @Test
+    void missingPrivilegesNameTheLeastPrivilegeRole() throws Exception {
+        // a file-realm user whose role may index into the job's names but not create indices or install templates
+        String prefix = "preflight" + System.nanoTime();
+        String password = "pw-" + Long.toHexString(new SecureRandom().nextLong());
+        Path config = es.getRunDir().resolve("es/config");
+        Files.writeString(config.resolve("roles.yml"), "\n" + prefix + "_partial:\n  indices:\n    - names: [ \""
+                + prefix + "-alerts\", \"" + prefix + "-dead\" ]\n      privileges: [ \"index\" ]\n", StandardOpenOption.APPEND);
+        Files.writeString(config.resolve("users"), prefix + ":" + pbkdf2(password) + "\n", StandardOpenOption.APPEND);
+        Files.writeString(config.resolve("users_roles"), prefix + "_partial:" + prefix + "\n", StandardOpenOption.APPEND);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (es.requestAs(prefix, password, "GET", "/_security/_authenticate", null).status() != 200) {
+            assertTrue(System.nanoTime() < deadline, "the file realm did not pick up user " + prefix);
+            Thread.sleep(250);
+        }
+        Map<String, String> env = goodEnv();
+        env.put(Secrets.ES_PASSWORD_ENV, password);
+        JobOptions options = good().with(JobOptions.ES_USERNAME, prefix)
+                .with(JobOptions.ES_INDEX, prefix + "-alerts").with(JobOptions.DLQ_INDEX, prefix + "-dead");
+        String p = only(problems(options, env, password));
+        assertContains(p, "Elasticsearch user '" + prefix + "' lacks privileges the job needs", "cluster: manage_index_templates",
+                "'" + prefix + "-alerts': create_index, view_index_metadata", "'" + prefix + "-dead': create_index, view_index_metadata",
+                "role entrawatch_writer", "deploy/elasticsearch/role-entrawatch-writer.json");
+
+        // without the template install, the job needs neither manage_index_templates nor view_index_metadata
+        p = only(problems(options.with(JobOptions.ES_INSTALL_TEMPLATE, "false"), env, password));
+        assertFalse(p.contains("manage_index_templates") || p.contains("view_index_metadata"), p);
+        assertContains(p, "create_index");
+    }
+
+    @Test
+    void anUnreachableElasticsearchNamesTheHostsOption() throws Exception {
+        String url = "https://127.0.0.1:" + closedPort();
+        String p = only(problems(good().with(JobOptions.ES_HOSTS, url).with(JobOptions.PREFLIGHT_TIMEOUT, "3 s"), goodEnv()));
+        assertContains(p, "cannot reach Elasticsearch at " + url, "check --es.hosts");
+    }
+
+    // ------------------------------------------------------------------ all together, through main()
+
+    @Test
+    void mainStopsBeforeSubmittingAndListsEveryProblem() throws Exception {
+        Path connectionStringFile = Files.writeString(dir.resolve("eventhubs"), kafka.getConnectionString());
+        String wrongPassword = "wrong-" + Long.toHexString(new SecureRandom().nextLong());
+        Path passwordFile = Files.writeString(dir.resolve("es-password"), wrongPassword);
+        String[] args = {"--source.bootstrap-servers", kafka.getBootstrapServers(),
+                "--source.topic", TOPIC + ",preflight-missing",
+                "--source.ssl.ca-file", kafka.getCaFile().toString(),
+                "--source.connection-string-file", connectionStringFile.toString(),
+                "--es.hosts", es.getUrl(), "--es.username", es.getUsername(),
+                "--es.password-file", passwordFile.toString(), "--es.ca-file", es.getCaFile().toString(),
+                "--preflight.timeout", "20 s"};
+        PreflightException e = assertThrows(PreflightException.class, () -> EntraWatchJob.main(args));
+        String message = e.getMessage();
+        System.out.println(message);
+        assertTrue(message.startsWith("entrawatch start-up check failed, the job was not submitted (2 problems; "
+                + "--preflight.enabled false skips this check):"), message);
+        assertEquals(3, message.split("\n").length, message);
+        assertContains(message, "\n  - Event Hub 'preflight-missing' not found", "\n  - Elasticsearch at " + es.getUrl()
+                + " refused the password of user '" + es.getUsername() + "'", "now: the file " + passwordFile);
+        for (String secret : List.of(kafka.getConnectionString(), sharedAccessKey(kafka.getConnectionString()), wrongPassword,
+                es.getPassword())) {
+            assertFalse(message.contains(secret), "no secret in the message");
+        }
+    }
+
+    @Test
+    void preflightEnabledFalseSkipsTheCheck() throws Exception {
+        JobOptions broken = good().with(JobOptions.SOURCE_BOOTSTRAP, "127.0.0.1:" + closedPort())
+                .with(JobOptions.ES_HOSTS, "https://127.0.0.1:" + closedPort()).with(JobOptions.PREFLIGHT_TIMEOUT, "3 s");
+        assertThrows(PreflightException.class, () -> EntraWatchJob.preflight(broken, goodEnv()), "on by default");
+        long started = System.nanoTime();
+        EntraWatchJob.preflight(broken.with(JobOptions.PREFLIGHT_ENABLED, "false"), goodEnv());
+        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(1), "skipped: no client was started");
+    }
+
+    /** Elasticsearch's {PBKDF2} password hash for the file realm (10000 rounds of HMAC-SHA512). */
+    private static String pbkdf2(String password) throws Exception {
+        byte[] salt = new byte[32];
+        new SecureRandom().nextBytes(salt);
+        byte[] hash = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA512")
+                .generateSecret(new PBEKeySpec(password.toCharArray(), salt, 10000, 256)).getEncoded();
+        return "{PBKDF2}10000$" + Base64.getEncoder().encodeToString(salt) + "$" + Base64.getEncoder().encodeToString(hash);
+    }
+}
