@@ -15,6 +15,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -43,7 +44,7 @@ public final class EntraWatchJob {
     /**
      * The start-up check ({@link Preflight}) unless {@code --preflight.enabled false}: throws a
      * {@link io.entrawatch.preflight.PreflightException} that lists what to fix, so nothing is submitted
-     * with settings Event Hubs or Elasticsearch refuse. In {@code main} only: tests and replay share
+     * with settings Event Hubs or Elasticsearch refuse; a host that does not answer is only warned about. In {@code main} only: tests and replay share
      * {@link #defineJob} without it.
      */
     public static void preflight(JobOptions options, Map<String, String> environment) {
@@ -52,9 +53,16 @@ public final class EntraWatchJob {
             return;
         }
         long started = System.nanoTime();
-        Preflight.check(options, environment);
-        LOG.info("entrawatch start-up check passed in {} ms: Event Hubs and Elasticsearch accept the settings",
-                (System.nanoTime() - started) / 1_000_000);
+        List<String> unreachable = Preflight.check(options, environment);
+        for (String warning : unreachable) {
+            String line = "entrawatch start-up check: " + warning + " (submitting anyway: the job retries until it answers)";
+            LOG.warn(line);
+            System.err.println(line);
+        }
+        if (unreachable.isEmpty()) {
+            LOG.info("entrawatch start-up check passed in {} ms: Event Hubs and Elasticsearch accept the settings",
+                    (System.nanoTime() - started) / 1_000_000);
+        }
     }
 
     /**

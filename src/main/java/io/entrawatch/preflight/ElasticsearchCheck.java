@@ -171,11 +171,11 @@ final class ElasticsearchCheck {
         }
         if (Causes.find(e, SocketTimeoutException.class) != null
                 || Causes.find(e, org.apache.http.conn.ConnectTimeoutException.class) != null) {
-            return "no answer from Elasticsearch at " + hosts + " within " + Durations.format(timeout) + ": check " + HOSTS
+            return Preflight.NO_ANSWER + "Elasticsearch at " + hosts + " within " + Durations.format(timeout) + ": check " + HOSTS
                     + " (host, port, http/https), that this network reaches it, and --" + JobOptions.PREFLIGHT_TIMEOUT.name + detail;
         }
         if (Causes.find(e, ConnectException.class) != null || Causes.find(e, NoRouteToHostException.class) != null) {
-            return "cannot reach Elasticsearch at " + hosts + ": check " + HOSTS
+            return Preflight.CANNOT_REACH + "Elasticsearch at " + hosts + ": check " + HOSTS
                     + " (host, port, http/https) and that this network reaches it" + detail;
         }
         return "the Elasticsearch check against " + hosts + " failed: check " + HOSTS + " (host, port, http/https)" + detail;

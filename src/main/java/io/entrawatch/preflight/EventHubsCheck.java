@@ -160,7 +160,7 @@ final class EventHubsCheck {
                         + "; the key must have Listen rights on the Event Hub)" + detail;
             }
             if (Causes.find(e, org.apache.kafka.common.errors.TimeoutException.class) != null) {
-                return "no answer from the Event Hubs endpoint " + bootstrap + " within " + Durations.format(timeout)
+                return Preflight.NO_ANSWER + "the Event Hubs endpoint " + bootstrap + " within " + Durations.format(timeout)
                         + ": check " + BOOTSTRAP + " (<namespace>.servicebus.windows.net:9093) and that this network reaches it"
                         + "; also " + PROTOCOL + " (now: " + options.get(JobOptions.SOURCE_PROTOCOL) + "; Event Hubs needs SASL_SSL)"
                         + " and --" + JobOptions.PREFLIGHT_TIMEOUT.name + detail;

@@ -23,14 +23,31 @@ import java.util.function.Supplier;
  * an unreachable host becomes one line that names the option (or environment variable) to fix; all
  * problems found are listed, not only the first. No line holds a secret. {@code --preflight.enabled
  * false} skips the check.
+ *
+ * <p>A host that does not answer is only a warning: an outage looks the same, and the job itself waits
+ * an outage out (its source reconnects, its sink retries). Stopping the start for it would also fail an
+ * application-mode deployment whose JobManager fails over during an outage, since {@code main} runs again.
  */
 public final class Preflight {
+    /** How a problem line begins when the host did not answer (a warning, see the class comment). */
+    static final String NO_ANSWER = "no answer from ";
+    static final String CANNOT_REACH = "cannot reach ";
+
     private Preflight() {}
 
-    /** Runs the check and throws {@link PreflightException} listing every problem found. */
-    public static void check(JobOptions options, Map<String, String> environment) {
+    /**
+     * Runs the check; throws {@link PreflightException} listing every problem found when one of them is
+     * more than an unreachable host. Returns the unreachable-host warnings (empty when all answered).
+     */
+    public static List<String> check(JobOptions options, Map<String, String> environment) {
         List<String> problems = problems(options, environment);
-        if (!problems.isEmpty()) throw new PreflightException(problems);
+        if (problems.stream().anyMatch(p -> !isUnreachable(p))) throw new PreflightException(problems);
+        return problems;
+    }
+
+    /** Whether a problem line says only that a host did not answer. */
+    public static boolean isUnreachable(String problem) {
+        return problem.startsWith(NO_ANSWER) || problem.startsWith(CANNOT_REACH);
     }
 
     /** Every problem found, one line each (empty: Event Hubs and Elasticsearch accept the settings). */

@@ -244,6 +244,18 @@ class PreflightITCase {
         assertContains(p, "cannot reach Elasticsearch at " + url, "check --es.hosts");
     }
 
+    @Test
+    void aClusterWithoutSecurityOnlyNeedsToAnswer() {
+        LocalElasticsearch open = LocalElasticsearch.shared(LocalElasticsearch.V8, false);
+        JobOptions options = JobOptions.defaults()
+                .with(JobOptions.SOURCE_BOOTSTRAP, kafka.getBootstrapServers())
+                .with(JobOptions.SOURCE_TOPICS, TOPIC)
+                .with(JobOptions.SOURCE_CA_FILE, kafka.getCaFile().toString())
+                .with(JobOptions.ES_HOSTS, open.getUrl())
+                .with(JobOptions.PREFLIGHT_TIMEOUT, "20 s");
+        assertEquals(List.of(), problems(options, Map.of(Secrets.EVENTHUBS_ENV, kafka.getConnectionString())));
+    }
+
     // ------------------------------------------------------------------ all together, through main()
 
     @Test
@@ -274,12 +286,23 @@ class PreflightITCase {
 
     @Test
     void preflightEnabledFalseSkipsTheCheck() throws Exception {
-        JobOptions broken = good().with(JobOptions.SOURCE_BOOTSTRAP, "127.0.0.1:" + closedPort())
-                .with(JobOptions.ES_HOSTS, "https://127.0.0.1:" + closedPort()).with(JobOptions.PREFLIGHT_TIMEOUT, "3 s");
+        JobOptions broken = good().with(JobOptions.SOURCE_TOPICS, "preflight-missing");
         assertThrows(PreflightException.class, () -> EntraWatchJob.preflight(broken, goodEnv()), "on by default");
-        long started = System.nanoTime();
         EntraWatchJob.preflight(broken.with(JobOptions.PREFLIGHT_ENABLED, "false"), goodEnv());
-        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(1), "skipped: no client was started");
+    }
+
+    @Test
+    void hostsThatDoNotAnswerAreWarningsTheJobIsSubmittedAnyway() throws Exception {
+        JobOptions silent = good().with(JobOptions.SOURCE_BOOTSTRAP, "127.0.0.1:" + closedPort())
+                .with(JobOptions.ES_HOSTS, "https://127.0.0.1:" + closedPort()).with(JobOptions.PREFLIGHT_TIMEOUT, "3 s");
+        List<String> warnings = Preflight.check(silent, goodEnv());
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.stream().allMatch(Preflight::isUnreachable), warnings.toString());
+        // with a real problem beside them, all are listed and the start stops
+        PreflightException e = assertThrows(PreflightException.class, () -> Preflight.check(
+                silent.with(JobOptions.SOURCE_BOOTSTRAP, kafka.getBootstrapServers()).with(JobOptions.SOURCE_TOPICS, "preflight-missing"),
+                goodEnv()));
+        assertEquals(2, e.problems().size(), e.problems().toString());
     }
 
     /** Elasticsearch's {PBKDF2} password hash for the file realm (10000 rounds of HMAC-SHA512). */
