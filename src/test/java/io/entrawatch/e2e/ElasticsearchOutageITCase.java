@@ -196,11 +196,10 @@ class ElasticsearchOutageITCase {
                             + " killed; all due %.1f s after the kill; resumed after %.1f s down, healthy after %.1f s of start-up"
                             + " (down %.1f s in all); all %d alerts present %.1f s after it answered; job %s during the outage,"
                             + " numRestarts %d; bulks retried %d (%d during the outage), items retried %d; documents written"
-                            + " twice %d; checkpoints completed %d, failed %d, longest %d ms",
+                            + " twice %d; %s",
                     alerts, inIndexBeforeKill, allDueAfterKill, downBeforeResume, startUp, down, alerts, allPresentAfterBack,
                     statusesDuringOutage, restarts, bulksRetried, bulksRetriedDuringOutage, documentsRetried, overwritten,
-                    checkpoints.at("/counts/completed").asLong(), checkpoints.at("/counts/failed").asLong(),
-                    checkpoints.at("/summary/end_to_end_duration/max").asLong());
+                    EndToEnd.describeCheckpoints(checkpoints));
         }
     }
 }

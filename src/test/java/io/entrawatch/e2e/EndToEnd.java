@@ -234,6 +234,17 @@ final class EndToEnd {
         }
     }
 
+    /** The figures of {@link #checkpoints}: completed, failed (with the reasons of the failed ones), longest. */
+    static String describeCheckpoints(JsonNode checkpoints) {
+        List<String> reasons = new ArrayList<>();
+        for (JsonNode c : checkpoints.path("history")) {
+            if (c.path("status").asText().equals("FAILED")) reasons.add(c.path("failure_message").asText("?"));
+        }
+        return String.format(java.util.Locale.ROOT, "checkpoints completed %d, failed %d%s, longest %d ms",
+                checkpoints.at("/counts/completed").asLong(), checkpoints.at("/counts/failed").asLong(),
+                reasons.isEmpty() ? "" : " " + reasons, checkpoints.at("/summary/end_to_end_duration/max").asLong());
+    }
+
     /** Waits (polling every 250 ms) until the condition holds; fails naming what it waited for. */
     static void waitUntil(Duration timeout, BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -279,9 +279,30 @@ public final class LocalKafka implements AutoCloseable {
      */
     public void stopBroker(boolean kill) {
         checkNotShared();
+        if (kill) {
+            // SIGKILL from here, without the script's start-up time: the crash comes right after the last ack
+            brokerProcess().ifPresent(p -> {
+                p.destroyForcibly();
+                try {
+                    p.onExit().get(60, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("the broker (pid " + p.pid() + ") did not die: " + e, e);
+                }
+            });
+        }
         List<String> args = new ArrayList<>(List.of("stop", "kafka", "--run-dir", runDir.toString()));
         if (kill) args.add("--kill");
         ServicesScript.run(args, runDir.resolve("services-cli.log"), 60);
+    }
+
+    /** The broker's JVM: the pid in kafka.pid, if it runs with this run dir on its command line. */
+    private java.util.Optional<ProcessHandle> brokerProcess() {
+        try {
+            long pid = Long.parseLong(Files.readString(runDir.resolve("kafka.pid"), StandardCharsets.UTF_8).trim());
+            return ProcessHandle.of(pid).filter(p -> p.info().commandLine().map(c -> c.contains(runDir + "/")).orElse(false));
+        } catch (IOException | NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /**
