@@ -236,13 +236,16 @@ final class EndToEnd {
 
     /** The figures of {@link #checkpoints}: completed, failed (with the reasons of the failed ones), longest. */
     static String describeCheckpoints(JsonNode checkpoints) {
-        List<String> reasons = new ArrayList<>();
+        // the history keeps the last 10 only; "latest" keeps the last failure
+        Map<Long, String> reasons = new TreeMap<>();
         for (JsonNode c : checkpoints.path("history")) {
-            if (c.path("status").asText().equals("FAILED")) reasons.add(c.path("failure_message").asText("?"));
+            if (c.path("status").asText().equals("FAILED")) reasons.put(c.path("id").asLong(), c.path("failure_message").asText("?"));
         }
+        JsonNode lastFailed = checkpoints.at("/latest/failed");
+        if (lastFailed.isObject()) reasons.put(lastFailed.path("id").asLong(), lastFailed.path("failure_message").asText("?"));
         return String.format(java.util.Locale.ROOT, "checkpoints completed %d, failed %d%s, longest %d ms",
                 checkpoints.at("/counts/completed").asLong(), checkpoints.at("/counts/failed").asLong(),
-                reasons.isEmpty() ? "" : " " + reasons, checkpoints.at("/summary/end_to_end_duration/max").asLong());
+                reasons.isEmpty() ? "" : " (by id: " + reasons + ")", checkpoints.at("/summary/end_to_end_duration/max").asLong());
     }
 
     /** Waits (polling every 250 ms) until the condition holds; fails naming what it waited for. */
