@@ -108,14 +108,14 @@ class ElasticsearchOutageITCase {
                 // Every alert of the day falls due while the node is down: the detections hand them all to the sink.
                 Set<JobStatus> seen = EnumSet.noneOf(JobStatus.class);
                 waitUntil(Duration.ofMinutes(5), () -> {
-                    seen.add(status(job));
+                    keepsRunning(job, seen);
                     return counter(REPORTER, id, ALERTS) >= expected.size();
                 }, "the detections to emit all " + expected.size() + " alerts (emitted " + counter(REPORTER, id, ALERTS) + ")");
                 o.allDueAfterKill = secondsSince(killed);
                 // Down for the outage, and for at least 10 s after the last alert fell due.
                 long downUntil = Math.max(killed + OUTAGE.toNanos(), System.nanoTime() + Duration.ofSeconds(10).toNanos());
                 waitUntil(OUTAGE.plusMinutes(5), () -> {
-                    seen.add(status(job));
+                    keepsRunning(job, seen);
                     return System.nanoTime() >= downUntil;
                 }, "the outage to last");
                 assertEquals(-1, countOrMinusOne(es, alertIndex), "the node is still down at the end of the outage");
@@ -164,6 +164,14 @@ class ElasticsearchOutageITCase {
 
             System.out.println(o.describe(expected.size()));
         }
+    }
+
+    /** Records the job's status; fails at once when the job restarted (the sink must not fail it). */
+    private static void keepsRunning(JobClient job, Set<JobStatus> seen) {
+        seen.add(status(job));
+        long restarts = EndToEnd.numRestarts(REPORTER, job.getJobID());
+        if (restarts > 0) throw new AssertionError("the job restarted while Elasticsearch was down (numRestarts " + restarts
+                + ", statuses " + seen + ")");
     }
 
     private static JobStatus status(JobClient job) {
