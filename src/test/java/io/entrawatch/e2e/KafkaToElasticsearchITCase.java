@@ -8,7 +8,6 @@ import io.entrawatch.TestRecords;
 import io.entrawatch.TestRecords.Record;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.Secrets;
-import io.entrawatch.replay.ReplayJob;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalKafka;
 import org.apache.flink.core.execution.JobClient;
@@ -23,14 +22,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -141,24 +138,11 @@ class KafkaToElasticsearchITCase {
         }
 
         // exactly the documents replay computes, under the same ids
-        Path in = dir.resolve("in.ndjson");
         List<String> all = new ArrayList<>(messages);
         all.add(TestRecords.watermarkFlush(T0 + 120 * MIN));
-        Files.write(in, all, StandardCharsets.UTF_8);
-        Path out = dir.resolve("out.ndjson");
-        ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), in, out,
+        Map<String, JsonNode> expected = EndToEnd.replayAlerts(dir, all,
                 JobOptions.defaults().with(JobOptions.RARE_APP_ENABLED, "false"));
-        Map<String, JsonNode> expected = new TreeMap<>();
-        for (String line : Files.readAllLines(out)) {
-            JsonNode n = JSON.readTree(line);
-            String id = n.get("_id").asText();
-            ((com.fasterxml.jackson.databind.node.ObjectNode) n).remove("_id");
-            expected.put(id, n);
-        }
-        Map<String, JsonNode> actual = new TreeMap<>();
-        for (JsonNode hit : JSON.readTree(es.search(alertIndex, "{\"size\":100}")).at("/hits/hits")) {
-            actual.put(hit.get("_id").asText(), hit.get("_source"));
-        }
+        Map<String, JsonNode> actual = EndToEnd.documents(es, alertIndex);
         assertEquals(expected, actual);
         assertEquals(2, actual.size());
         List<String> summary = actual.values().stream().map(a -> a.at("/azure/tenant_id").asText() + " "

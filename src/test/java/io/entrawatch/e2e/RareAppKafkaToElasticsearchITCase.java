@@ -3,7 +3,6 @@ package io.entrawatch.e2e;
 import io.entrawatch.testing.TestClusters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawatch.EntraWatchJob;
 import io.entrawatch.TestRecords;
 import io.entrawatch.TestRecords.Record;
@@ -12,7 +11,6 @@ import io.entrawatch.config.Secrets;
 import io.entrawatch.detect.AlertDocuments;
 import io.entrawatch.detect.rareapp.RareAppDetection;
 import io.entrawatch.model.Categories;
-import io.entrawatch.replay.ReplayJob;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalKafka;
 import org.apache.flink.core.execution.JobClient;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -117,19 +114,9 @@ class RareAppKafkaToElasticsearchITCase {
             job.cancel().get();
         }
 
-        Path in = dir.resolve("in.ndjson");
         List<String> all = new ArrayList<>(messages);
         all.add(TestRecords.watermarkFlush(T0 + 120 * MIN));
-        Files.write(in, all, StandardCharsets.UTF_8);
-        Path out = dir.resolve("out.ndjson");
-        ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), in, out, JobOptions.defaults());
-        Map<String, JsonNode> expected = new TreeMap<>();
-        for (String line : Files.readAllLines(out)) {
-            JsonNode n = JSON.readTree(line);
-            String id = n.get("_id").asText();
-            ((ObjectNode) n).remove("_id");
-            expected.put(id, n);
-        }
+        Map<String, JsonNode> expected = EndToEnd.replayAlerts(dir, all, JobOptions.defaults());
         assertEquals(expected, actual);
         assertEquals(1, actual.size(), "carol (4 failures) and dave (Microsoft's ASN) do not alert");
         String id = AlertDocuments.documentId(RareAppDetection.RULE.id, TestRecords.TENANT, "mallory@contoso.com",

@@ -11,7 +11,6 @@ import io.entrawatch.config.Secrets;
 import io.entrawatch.detect.AlertDocuments;
 import io.entrawatch.detect.sso.SeamlessSsoSprayDetection;
 import io.entrawatch.model.Categories;
-import io.entrawatch.replay.ReplayJob;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalKafka;
 import org.apache.flink.core.execution.JobClient;
@@ -25,13 +24,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import static io.entrawatch.TestRecords.MIN;
@@ -118,24 +115,11 @@ class SsoSprayToElasticsearchITCase {
             job.cancel().get();
         }
 
-        Path in = dir.resolve("in.ndjson");
         List<String> all = new ArrayList<>(messages);
         all.add(TestRecords.watermarkFlush(T0 + 180 * MIN));
-        Files.write(in, all, StandardCharsets.UTF_8);
-        Path out = dir.resolve("out.ndjson");
-        ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), in, out,
+        Map<String, JsonNode> expected = EndToEnd.replayAlerts(dir, all,
                 JobOptions.defaults().with(JobOptions.RARE_APP_ENABLED, "false"));
-        Map<String, JsonNode> expected = new TreeMap<>();
-        for (String line : Files.readAllLines(out)) {
-            JsonNode n = JSON.readTree(line);
-            String id = n.get("_id").asText();
-            ((ObjectNode) n).remove("_id");
-            expected.put(id, n);
-        }
-        Map<String, JsonNode> actual = new TreeMap<>();
-        for (JsonNode hit : JSON.readTree(es.search(alertIndex, "{\"size\":100}")).at("/hits/hits")) {
-            actual.put(hit.get("_id").asText(), hit.get("_source"));
-        }
+        Map<String, JsonNode> actual = EndToEnd.documents(es, alertIndex);
         assertEquals(expected, actual);
         assertEquals(3, actual.size(), "IP_A and IP_B in AADNonInteractiveUserSignInLogs, IP_A in SigninLogs");
 

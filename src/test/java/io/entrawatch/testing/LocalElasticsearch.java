@@ -90,12 +90,25 @@ public final class LocalElasticsearch implements AutoCloseable {
      * {@code GET /_cluster/health} answers (yellow or green).
      */
     public static LocalElasticsearch start(String version, boolean secure) {
+        return start(version, secure, false);
+    }
+
+    /**
+     * A fresh node for a test that stops and starts it again ({@link #stopNode}, {@link #startNode}): its
+     * ports lie below the kernel's ephemeral range, so no other socket takes them while it is down. Never
+     * shared: the test closes it.
+     */
+    public static LocalElasticsearch startRestartable(String version, boolean secure) {
+        return start(version, secure, true);
+    }
+
+    private static LocalElasticsearch start(String version, boolean secure, boolean restartable) {
         Path runDir = ServicesScript.newRunDir("entrawatch-es-");
         Path cliLog = runDir.resolve("services-cli.log");
         try {
             ServicesScript.fetchOnce(cliLog);
             for (int attempt = 1; ; attempt++) {
-                int[] ports = ServicesScript.freePorts(2);
+                int[] ports = restartable ? ServicesScript.freePortsBelowEphemeralRange(2) : ServicesScript.freePorts(2);
                 List<String> args = new ArrayList<>(List.of("start-es",
                         "--version", version,
                         "--run-dir", runDir.toString(),
@@ -325,6 +338,36 @@ public final class LocalElasticsearch implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ lifecycle
+
+    /**
+     * Stops the node and keeps its run dir (data, certificates, user) for {@link #startNode}: SIGTERM, a
+     * shutdown, or with {@code kill} SIGKILL, a crash. Returns once the process is gone.
+     */
+    public void stopNode(boolean kill) {
+        checkNotShared();
+        List<String> args = new ArrayList<>(List.of("stop", "es", "--run-dir", runDir.toString()));
+        if (kill) args.add("--kill");
+        ServicesScript.run(args, runDir.resolve("services-cli.log"), 60);
+    }
+
+    /**
+     * Starts the stopped node again on the same ports with the same data, certificates and password
+     * ({@code services resume es}); returns when {@code GET /_cluster/health} answers yellow or green.
+     */
+    public void startNode() {
+        checkNotShared();
+        ServicesScript.run(List.of("resume", "es", "--run-dir", runDir.toString(), "--timeout", "240",
+                "--owner-pid", ServicesScript.ownerPid()), runDir.resolve("services-cli.log"), START_TIMEOUT_SECONDS);
+    }
+
+    private void checkNotShared() {
+        if (closed) throw new IllegalStateException(this + " is closed");
+        synchronized (SHARED) {
+            if (SHARED.containsValue(this)) {
+                throw new IllegalStateException("a shared node serves other tests: use startRestartable()");
+            }
+        }
+    }
 
     /** Stops the node (SIGTERM, SIGKILL after 30 s) and deletes its run dir. */
     @Override

@@ -68,12 +68,25 @@ public final class LocalKafka implements AutoCloseable {
 
     /** Starts a fresh broker on free ports in a new temporary run dir and waits until it is ready. */
     public static LocalKafka start() {
+        return start(false);
+    }
+
+    /**
+     * A fresh broker for a test that stops and starts it again ({@link #stopBroker}, {@link #startBroker}):
+     * its ports lie below the kernel's ephemeral range, so no other socket takes them while it is down.
+     * Never shared: the test closes it.
+     */
+    public static LocalKafka startRestartable() {
+        return start(true);
+    }
+
+    private static LocalKafka start(boolean restartable) {
         Path runDir = ServicesScript.newRunDir("entrawatch-kafka-");
         Path cliLog = runDir.resolve("services-cli.log");
         try {
             ServicesScript.fetchOnce(cliLog);
             for (int attempt = 1; ; attempt++) {
-                int[] ports = ServicesScript.freePorts(3);
+                int[] ports = restartable ? ServicesScript.freePortsBelowEphemeralRange(3) : ServicesScript.freePorts(3);
                 try {
                     ServicesScript.run(List.of("start-kafka",
                             "--run-dir", runDir.toString(),
@@ -256,6 +269,56 @@ public final class LocalKafka implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * Stops the broker and keeps its run dir (data, certificate, connection string) for {@link #startBroker}:
+     * SIGTERM, a controlled shutdown as in a restart, or with {@code kill} SIGKILL, a crash. Returns once
+     * the process is gone.
+     */
+    public void stopBroker(boolean kill) {
+        checkNotShared();
+        if (kill) {
+            // SIGKILL from here, without the script's start-up time: the crash comes right after the last ack
+            brokerProcess().ifPresent(p -> {
+                p.destroyForcibly();
+                try {
+                    p.onExit().get(60, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("the broker (pid " + p.pid() + ") did not die: " + e, e);
+                }
+            });
+        }
+        List<String> args = new ArrayList<>(List.of("stop", "kafka", "--run-dir", runDir.toString()));
+        if (kill) args.add("--kill");
+        ServicesScript.run(args, runDir.resolve("services-cli.log"), 60);
+    }
+
+    /** The broker's JVM: the pid in kafka.pid, if it runs with this run dir on its command line. */
+    private java.util.Optional<ProcessHandle> brokerProcess() {
+        try {
+            long pid = Long.parseLong(Files.readString(runDir.resolve("kafka.pid"), StandardCharsets.UTF_8).trim());
+            return ProcessHandle.of(pid).filter(p -> p.info().commandLine().map(c -> c.contains(runDir + "/")).orElse(false));
+        } catch (IOException | NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
+     * Starts the stopped broker again on the same ports with the same data, certificate and connection
+     * string ({@code services resume kafka}); returns when it logs that it started.
+     */
+    public void startBroker() {
+        checkNotShared();
+        ServicesScript.run(List.of("resume", "kafka", "--run-dir", runDir.toString(), "--timeout", "120",
+                "--owner-pid", ServicesScript.ownerPid()), runDir.resolve("services-cli.log"), START_TIMEOUT_SECONDS + 30);
+    }
+
+    private void checkNotShared() {
+        if (closed) throw new IllegalStateException(this + " is closed");
+        synchronized (LocalKafka.class) {
+            if (this == shared) throw new IllegalStateException("the shared broker serves other tests: use startRestartable()");
         }
     }
 

@@ -178,6 +178,49 @@ final class ServicesScript {
         }
     }
 
+    /**
+     * {@code count} distinct ports free on 127.0.0.1, below the kernel's ephemeral range: a service
+     * that is stopped and resumed on its ports must find them free again, and while it is down the
+     * kernel hands ephemeral ports to other sockets (outgoing connections, other tests' port 0).
+     * Falls back to {@link #freePorts} when the range leaves no room.
+     */
+    static int[] freePortsBelowEphemeralRange(int count) {
+        int low = 32768;
+        try {
+            String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            low = Integer.parseInt(range[0]);
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or unreadable: assume the usual range
+        }
+        // 20000 and up: clear of the fixed defaults of deploy/local (18081, 19093-19095, 19200, 19300)
+        int from = 20_000;
+        if (low - from < 1000) {
+            return freePorts(count);
+        }
+        java.util.Random random = new java.util.Random();
+        List<Integer> ports = new ArrayList<>();
+        for (int tries = 0; ports.size() < count && tries < 1000; tries++) {
+            int candidate = from + random.nextInt(low - from);
+            if (!ports.contains(candidate) && bindable(candidate)) {
+                ports.add(candidate);
+            }
+        }
+        if (ports.size() < count) {
+            return freePorts(count);
+        }
+        return ports.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static Path newRunDir(String prefix) {
         try {
             return Files.createTempDirectory(prefix).toRealPath();

@@ -1,5 +1,7 @@
 package io.entrawatch.testing;
 
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
@@ -8,7 +10,16 @@ public final class TestClusters {
     private TestClusters() {}
 
     public static MiniClusterExtension twoSlots() {
-        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+        return twoSlots(new Configuration());
+    }
+
+    /** {@link #twoSlots()} reporting every metric to {@code reporter}, for tests that read the job's metrics. */
+    public static MiniClusterExtension twoSlots(InMemoryReporter reporter) {
+        return twoSlots(reporter.addToConfiguration(new Configuration()));
+    }
+
+    private static MiniClusterExtension twoSlots(Configuration configuration) {
+        return new MiniClusterExtension(() -> new MiniClusterResourceConfiguration.Builder()
+                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).setConfiguration(configuration).build());
     }
 }
