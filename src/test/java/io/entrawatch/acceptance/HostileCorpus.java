@@ -17,15 +17,15 @@ import java.util.Random;
  * field the job reads, nulls, deep nesting, messages over 1 MB, a records array of 100,000 entries,
  * unknown categories, timestamps in the far past and future), each message with the dead letters it
  * must produce. Used through jobs/replay's pipeline ({@link HostileInputITCase}) and through Kafka
- * ({@link HostileInputThroughKafkaITCase}).
+ * ({@link io.entrawatch.e2e.HostileInputThroughKafkaITCase}).
  */
-final class HostileCorpus {
+public final class HostileCorpus {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private HostileCorpus() {}
 
     /** One hostile message and the dead letters it must produce (malformed, late) and records skipped. */
-    record Hostile(String kind, byte[] body, int malformed, int late, int skipped) {}
+    public record Hostile(String kind, byte[] body, int malformed, int late, int skipped) {}
 
     private static final List<String> STRING_FIELDS = List.of("time", "tenantId", "resourceId", "category",
             "resultDescription", "resultSignature", "callerIpAddress", "properties.createdDateTime",
@@ -33,7 +33,7 @@ final class HostileCorpus {
             "properties.appId", "properties.appDisplayName", "properties.userAgent", "properties.id",
             "properties.resourceTenantId", "properties.status.failureReason");
 
-    static List<Hostile> corpus(long t0, Random rnd) {
+    public static List<Hostile> corpus(long t0, Random rnd) {
         List<Hostile> out = new ArrayList<>();
         int[] n = {0};
         java.util.function.Supplier<TestRecords.Record> base = () -> TestRecords.sprayFailure(
@@ -153,7 +153,7 @@ final class HostileCorpus {
         }
     }
 
-    static byte[] bytes(String s) {
+    public static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -173,7 +173,7 @@ final class HostileCorpus {
      * The valid messages in order, each hostile message inserted after a random one of them, never
      * before the 20th (so the partition has an event time to be late against).
      */
-    static List<byte[]> mix(List<String> valid, List<Hostile> corpus, Random rnd) {
+    public static List<byte[]> mix(List<String> valid, List<Hostile> corpus, Random rnd) {
         List<List<Hostile>> slots = new ArrayList<>();
         for (int i = 0; i < valid.size(); i++) slots.add(new ArrayList<>());
         for (Hostile h : corpus) slots.get(20 + rnd.nextInt(valid.size() - 20)).add(h);
@@ -185,19 +185,19 @@ final class HostileCorpus {
         return mixed;
     }
 
-    static long malformed(List<Hostile> corpus) {
+    public static long malformed(List<Hostile> corpus) {
         return corpus.stream().mapToLong(Hostile::malformed).sum();
     }
 
-    static long late(List<Hostile> corpus) {
+    public static long late(List<Hostile> corpus) {
         return corpus.stream().mapToLong(Hostile::late).sum();
     }
 
-    static long skipped(List<Hostile> corpus) {
+    public static long skipped(List<Hostile> corpus) {
         return corpus.stream().mapToLong(Hostile::skipped).sum();
     }
 
-    static long kinds(List<Hostile> corpus) {
+    public static long kinds(List<Hostile> corpus) {
         return corpus.stream().map(h -> h.kind().split("[ -]")[0]).distinct().count();
     }
 }

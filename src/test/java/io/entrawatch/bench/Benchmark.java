@@ -57,7 +57,7 @@ import java.util.regex.Pattern;
  * the production job, and the keyed state per key of each detection (StateBenchmark). Prints a table and
  * writes a JSON file.
  *
- * <p>Usage: {@code Benchmark FILE --out bench.json [--skip kafka,latency,state] [--state-pairs N]}.
+ * <p>Usage: {@code Benchmark FILE --out bench.json [--skip kafka,latency,state] [--state-pairs N] [--latency-file F]}.
  * The Kafka part reads the services from the environment that {@code deploy/local/services} prints
  * (KAFKA_BOOTSTRAP, KAFKA_CA_FILE, EVENTHUBS_CONNECTION_STRING_FILE, ES_URL).
  */
@@ -74,6 +74,8 @@ public final class Benchmark {
     private final List<String[]> rows = new ArrayList<>();
 
     private int latencyRate, latencySeconds;
+    /** The live stream of the latency part: a file whose day is short enough for windows to close within the feed. */
+    private Path latencyFile;
 
     private Benchmark() {}
 
@@ -83,8 +85,10 @@ public final class Benchmark {
         Set<String> skip = new TreeSet<>();
         int statePairs = 1_000_000;
         int latencyRate = 1000, latencySeconds = 40;
+        Path latencyFile = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--latency-file" -> latencyFile = Path.of(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--skip" -> skip.addAll(Arrays.asList(args[++i].split(",")));
                 case "--state-pairs" -> statePairs = Integer.parseInt(args[++i]);
@@ -94,12 +98,13 @@ public final class Benchmark {
             }
         }
         if (file == null || !Files.isReadable(file)) {
-            ERR.println("usage: Benchmark FILE.ndjson [--out bench.json] [--skip kafka,latency,state] [--state-pairs N]");
+            ERR.println("usage: Benchmark FILE.ndjson [--out bench.json] [--skip kafka,latency,state] [--state-pairs N] [--latency-file F]");
             System.exit(2);
         }
         Benchmark b = new Benchmark();
         b.latencyRate = latencyRate;
         b.latencySeconds = latencySeconds;
+        b.latencyFile = latencyFile == null ? file : latencyFile;
         b.run(file, out, skip, statePairs);
         System.exit(0);
     }
@@ -112,7 +117,8 @@ public final class Benchmark {
         machine.put("java", System.getProperty("java.version"));
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         machine.put("cpu", cpuModel());
-        machine.put("shared", "yes: another engineer's test runs used the same 2 cores during the run");
+        // how busy the machine was when the run began (1, 5 and 15 min averages): other work on the cores skews every figure
+        machine.put("loadAverageAtStart", loadAverage());
         json.put("machine", machine);
         Map<String, Object> input = new LinkedHashMap<>();
         input.put("file", file.toString());
@@ -152,7 +158,7 @@ public final class Benchmark {
         }
         if (!skip.contains("latency")) {
             try {
-                json.put("alertLatency", latency(file, latencyRate, latencySeconds));
+                json.put("alertLatency", latency(latencyFile, latencyRate, latencySeconds));
             } catch (Exception e) {
                 ERR.println("bench: latency part failed: " + e);
                 json.put("alertLatency", Map.of("error", e.toString()));
@@ -653,6 +659,15 @@ public final class Benchmark {
         return s;
     }
 
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     private static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) return;
         try (var w = Files.walk(p)) {
@@ -677,8 +692,8 @@ public final class Benchmark {
         for (String[] r : all) for (int i = 0; i < r.length; i++) w[i] = Math.max(w[i], r[i].length());
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) json.get("machine");
-        OUT.printf(Locale.ROOT, "entrawatch benchmark: %s cores (%s), Java %s, max heap %s MB, shared machine%n", m.get("cores"),
-                m.get("cpu"), m.get("java"), m.get("maxHeapMB"));
+        OUT.printf(Locale.ROOT, "entrawatch benchmark: %s cores (%s), Java %s, max heap %s MB, load average at start %s%n", m.get("cores"),
+                m.get("cpu"), m.get("java"), m.get("maxHeapMB"), m.get("loadAverageAtStart"));
         for (int k = 0; k < all.size(); k++) {
             String[] r = all.get(k);
             StringBuilder sb = new StringBuilder();

@@ -71,21 +71,10 @@ final class ClusterScenario {
 
     /** The job's program arguments: no secret among them (they come from the environment). */
     List<String> jobArgs(String topic, String index, String suffix) {
-        return List.of(
-                "--source.bootstrap-servers", kafka.getBootstrapServers(),
-                "--source.topic", topic,
-                "--source.group-id", "cluster-" + suffix,
-                "--source.starting-offsets", "earliest",
-                "--source.ssl.ca-file", kafka.getCaFile().toString(),
-                "--es.hosts", es.getUrl(),
-                "--es.username", es.getUsername(),
-                "--es.ca-file", es.getCaFile().toString(),
-                "--es.index", index,
-                "--dead-letter.index", "dead-" + index,
-                "--checkpoint.interval", "2 s",
-                "--parallelism", "2",
-                "--rare-app.enabled", "false",
-                "--job.name", "entrawatch " + suffix);
+        List<String> args = EndToEnd.jobArgs(kafka, topic, es, index, "dead-" + index);
+        args.addAll(List.of("--checkpoint.interval", "2 s", "--parallelism", "2", "--rare-app.enabled", "false",
+                "--job.name", "entrawatch " + suffix));
+        return args;
     }
 
     /** Sends (partition, message) pairs in order, each acknowledged before the next. */

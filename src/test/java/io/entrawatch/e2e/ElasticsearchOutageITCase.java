@@ -77,10 +77,8 @@ class ElasticsearchOutageITCase {
             int cut = day.size() * 3 / 10;
             List<String> before = new ArrayList<>(day.subList(0, cut));
             List<String> during = new ArrayList<>(day.subList(cut, day.size()));
-            List<String> malformed = List.of("not json: sent while Elasticsearch is down (1)",
-                    "{\"records\":[{\"category\":\"SignInLogs\",\"time\":\"while Elasticsearch is down\"}]}",
-                    "not json: sent while Elasticsearch is down (3)");
-            for (int i = 0; i < malformed.size(); i++) during.add((i + 1) * during.size() / (malformed.size() + 1), malformed.get(i));
+            List<String> malformed = EndToEnd.malformed("while Elasticsearch is down");
+            EndToEnd.spread(during, malformed);
             String flush = EndToEnd.flush(Instant.parse("2025-11-16T00:00:00Z"));
 
             List<String> all = new ArrayList<>(before);

@@ -96,6 +96,18 @@ final class EndToEnd {
         return generator.stream().collect(Collectors.toList());
     }
 
+    /** Three malformed messages (two not JSON, one with a timestamp that is not a time), naming {@code when}. */
+    static List<String> malformed(String when) {
+        return List.of("not json: sent " + when + " (1)",
+                "{\"records\":[{\"category\":\"SignInLogs\",\"time\":\"" + when + "\"}]}",
+                "not json: sent " + when + " (3)");
+    }
+
+    /** Inserts the extra messages into {@code messages}, spread evenly through it. */
+    static void spread(List<String> messages, List<String> extra) {
+        for (int i = 0; i < extra.size(); i++) messages.add((i + 1) * messages.size() / (extra.size() + 1), extra.get(i));
+    }
+
     /**
      * Two successful sign-ins at {@code at} ({@link TestRecords#watermarkFlush}): no detection keeps them, they move a partition's event time on so
      * that every window before it closes on a live stream as it does at the end of a replay.

@@ -82,10 +82,8 @@ class KafkaBrokerRestartITCase {
             List<String> before = new ArrayList<>(day.subList(0, first));
             List<String> rightBeforeStop = new ArrayList<>(day.subList(first, second));
             List<String> after = new ArrayList<>(day.subList(second, day.size()));
-            List<String> malformed = List.of("not json: sent after the broker restart (1)",
-                    "{\"records\":[{\"category\":\"SignInLogs\",\"time\":\"after the broker restart\"}]}",
-                    "not json: sent after the broker restart (3)");
-            for (int i = 0; i < malformed.size(); i++) after.add((i + 1) * after.size() / (malformed.size() + 1), malformed.get(i));
+            List<String> malformed = EndToEnd.malformed("after the broker restart");
+            EndToEnd.spread(after, malformed);
             String flush = EndToEnd.flush(Instant.parse("2025-11-16T00:00:00Z"));
 
             List<String> all = new ArrayList<>(before);

@@ -7,24 +7,17 @@ import io.entrawatch.EntraWatchJob;
 import io.entrawatch.TestRecords;
 import io.entrawatch.TestRecords.Record;
 import io.entrawatch.config.JobOptions;
-import io.entrawatch.config.Secrets;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalKafka;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,7 +27,6 @@ import java.util.stream.IntStream;
 import static io.entrawatch.TestRecords.MIN;
 import static io.entrawatch.TestRecords.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * End to end on real servers: messages produced to a real Kafka broker that authenticates like Event
@@ -89,37 +81,17 @@ class KafkaToElasticsearchITCase {
         if (deadLettersToKafka) kafka.createTopic(deadLetterTopic, 1);
 
         List<String> messages = scenario();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (String m : messages) producer.send(new ProducerRecord<>(topic, 0, null, m.getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(topic, 0, null, TestRecords.watermarkFlush(T0 + 120 * MIN).getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(topic, 1, null, TestRecords.watermarkFlush(T0 + 120 * MIN).getBytes(StandardCharsets.UTF_8))).get();
-        }
+        EndToEnd.send(kafka, topic, messages, 1); // in order on partition 0
+        EndToEnd.sendToEveryPartition(kafka, topic, TestRecords.watermarkFlush(T0 + 120 * MIN), 2);
 
-        List<String> args = new ArrayList<>(List.of(
-                "--source.bootstrap-servers", kafka.getBootstrapServers(),
-                "--source.topic", topic,
-                "--source.group-id", "e2e-" + suffix,
-                "--source.starting-offsets", "earliest",
-                "--source.ssl.ca-file", kafka.getCaFile().toString(),
-                "--es.hosts", es.getUrl(),
-                "--es.index", alertIndex,
-                "--dead-letter.index", deadLetterIndex,
+        List<String> args = EndToEnd.jobArgs(kafka, topic, es, alertIndex, deadLetterIndex);
+        args.addAll(List.of(
                 "--dead-letter.target", deadLettersToKafka ? "kafka" : "elasticsearch",
                 "--dead-letter.topic", deadLetterTopic,
                 "--checkpoint.interval", "2 s",
                 "--rare-app.enabled", "false", // detection A only here; B end to end: RareAppKafkaToElasticsearchITCase
                 "--parallelism", "2"));
-        Map<String, String> environment = new HashMap<>();
-        environment.put(Secrets.EVENTHUBS_ENV, kafka.getConnectionString());
-        if (secure) {
-            args.addAll(List.of("--es.username", es.getUsername(), "--es.ca-file", es.getCaFile().toString()));
-            environment.put(Secrets.ES_PASSWORD_ENV, es.getPassword());
-        }
-        JobOptions options = JobOptions.parse(args.toArray(new String[0]), null);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        EntraWatchJob.defineJob(env, options, environment);
-        JobClient job = env.executeAsync("e2e " + version);
+        JobClient job = EndToEnd.startJob(args, EndToEnd.secrets(kafka, es), "e2e " + version);
         List<JsonNode> deadLetters = new ArrayList<>();
         try {
             es.awaitCount(alertIndex, 2, 120_000);

@@ -3,30 +3,22 @@ package io.entrawatch.e2e;
 import io.entrawatch.testing.TestClusters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.entrawatch.EntraWatchJob;
 import io.entrawatch.TestRecords;
 import io.entrawatch.TestRecords.Record;
 import io.entrawatch.config.JobOptions;
-import io.entrawatch.config.Secrets;
 import io.entrawatch.detect.AlertDocuments;
 import io.entrawatch.detect.rareapp.RareAppDetection;
 import io.entrawatch.model.Categories;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalKafka;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -70,31 +62,11 @@ class RareAppKafkaToElasticsearchITCase {
                 TestRecords.envelope(List.of(failure("carol@contoso.com", T0 + 11 * MIN), failure("carol@contoso.com", T0 + 12 * MIN),
                         failure("carol@contoso.com", T0 + 13 * MIN), failure("carol@contoso.com", T0 + 14 * MIN))), // 4: no alert
                 TestRecords.envelope(List.of(failure("dave@contoso.com", T0 + 15 * MIN).asn(8075L))));   // Microsoft's ASN
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (String m : messages) producer.send(new ProducerRecord<>(topic, 0, null, m.getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(topic, 0, null, TestRecords.watermarkFlush(T0 + 120 * MIN).getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(topic, 1, null, TestRecords.watermarkFlush(T0 + 120 * MIN).getBytes(StandardCharsets.UTF_8))).get();
-        }
-        List<String> args = new ArrayList<>(List.of(
-                "--source.bootstrap-servers", kafka.getBootstrapServers(),
-                "--source.topic", topic,
-                "--source.group-id", "e2e-" + suffix,
-                "--source.starting-offsets", "earliest",
-                "--source.ssl.ca-file", kafka.getCaFile().toString(),
-                "--es.hosts", es.getUrl(),
-                "--es.username", es.getUsername(),
-                "--es.ca-file", es.getCaFile().toString(),
-                "--es.index", alertIndex,
-                "--dead-letter.index", "dead-letters-" + suffix,
-                "--checkpoint.interval", "2 s",
-                "--parallelism", "2"));
-        Map<String, String> environment = new HashMap<>();
-        environment.put(Secrets.EVENTHUBS_ENV, kafka.getConnectionString());
-        environment.put(Secrets.ES_PASSWORD_ENV, es.getPassword());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        EntraWatchJob.defineJob(env, JobOptions.parse(args.toArray(new String[0]), null), environment);
-        JobClient job = env.executeAsync("e2e rare-app");
+        EndToEnd.send(kafka, topic, messages, 1); // in order on partition 0
+        EndToEnd.sendToEveryPartition(kafka, topic, TestRecords.watermarkFlush(T0 + 120 * MIN), 2);
+        List<String> args = EndToEnd.jobArgs(kafka, topic, es, alertIndex, "dead-letters-" + suffix);
+        args.addAll(List.of("--checkpoint.interval", "2 s", "--parallelism", "2"));
+        JobClient job = EndToEnd.startJob(args, EndToEnd.secrets(kafka, es), "e2e rare-app");
         Map<String, JsonNode> actual = new TreeMap<>();
         try {
             long deadline = System.currentTimeMillis() + 120_000;

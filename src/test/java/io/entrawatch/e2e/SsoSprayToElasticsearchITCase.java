@@ -4,29 +4,21 @@ import io.entrawatch.testing.TestClusters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.entrawatch.EntraWatchJob;
 import io.entrawatch.TestRecords;
 import io.entrawatch.config.JobOptions;
-import io.entrawatch.config.Secrets;
 import io.entrawatch.detect.AlertDocuments;
 import io.entrawatch.detect.sso.SeamlessSsoSprayDetection;
 import io.entrawatch.model.Categories;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalKafka;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -82,33 +74,14 @@ class SsoSprayToElasticsearchITCase {
         String alertIndex = "alerts-" + suffix;
         kafka.createTopic(topic, 2);
         List<String> messages = scenario();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (String m : messages) producer.send(new ProducerRecord<>(topic, 0, null, m.getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(topic, 0, null, TestRecords.watermarkFlush(T0 + 180 * MIN).getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(topic, 1, null, TestRecords.watermarkFlush(T0 + 180 * MIN).getBytes(StandardCharsets.UTF_8))).get();
-        }
-        JobOptions options = JobOptions.parse(new String[] {
-                "--source.bootstrap-servers", kafka.getBootstrapServers(),
-                "--source.topic", topic,
-                "--source.group-id", "e2e-" + suffix,
-                "--source.starting-offsets", "earliest",
-                "--source.ssl.ca-file", kafka.getCaFile().toString(),
-                "--es.hosts", es.getUrl(),
-                "--es.index", alertIndex,
-                "--dead-letter.index", "dead-letters-" + suffix,
-                "--checkpoint.interval", "2 s",
-                "--parallelism", "2",
+        EndToEnd.send(kafka, topic, messages, 1); // in order on partition 0
+        EndToEnd.sendToEveryPartition(kafka, topic, TestRecords.watermarkFlush(T0 + 180 * MIN), 2);
+        List<String> args = EndToEnd.jobArgs(kafka, topic, es, alertIndex, "dead-letters-" + suffix);
+        args.addAll(List.of("--checkpoint.interval", "2 s", "--parallelism", "2",
                 // detection C only here: the flush record would also raise a B alert whose hour never closes on
                 // a live stream (B end to end: RareAppKafkaToElasticsearchITCase)
-                "--rare-app.enabled", "false",
-                "--es.username", es.getUsername(), "--es.ca-file", es.getCaFile().toString()}, null);
-        Map<String, String> environment = new HashMap<>();
-        environment.put(Secrets.EVENTHUBS_ENV, kafka.getConnectionString());
-        environment.put(Secrets.ES_PASSWORD_ENV, es.getPassword());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        EntraWatchJob.defineJob(env, options, environment);
-        JobClient job = env.executeAsync("e2e sso-spray");
+                "--rare-app.enabled", "false"));
+        JobClient job = EndToEnd.startJob(args, EndToEnd.secrets(kafka, es), "e2e sso-spray");
         try {
             es.awaitCount(alertIndex, 3, 120_000);
         } finally {

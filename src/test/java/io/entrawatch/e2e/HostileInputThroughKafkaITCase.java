@@ -1,13 +1,12 @@
-package io.entrawatch.acceptance;
+package io.entrawatch.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.entrawatch.EntraWatchJob;
 import io.entrawatch.TestRecords;
+import io.entrawatch.acceptance.HostileCorpus;
 import io.entrawatch.acceptance.HostileCorpus.Hostile;
 import io.entrawatch.config.JobOptions;
-import io.entrawatch.config.Secrets;
 import io.entrawatch.generate.GeneratorConfig;
 import io.entrawatch.generate.TrafficGenerator;
 import io.entrawatch.replay.ReplayJob;
@@ -38,8 +37,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -119,32 +116,15 @@ class HostileInputThroughKafkaITCase {
             producer.flush();
         }
 
-        List<String> args = new ArrayList<>(List.of(
-                "--source.bootstrap-servers", kafka.getBootstrapServers(),
-                "--source.topic", topic,
-                "--source.group-id", "e2e-" + suffix,
-                "--source.starting-offsets", "earliest",
-                "--source.ssl.ca-file", kafka.getCaFile().toString(),
-                "--es.hosts", es.getUrl(),
-                "--es.username", es.getUsername(),
-                "--es.ca-file", es.getCaFile().toString(),
-                "--es.index", alertIndex,
-                "--dead-letter.target", "kafka",
-                "--dead-letter.topic", deadLetterTopic,
-                "--checkpoint.interval", "2 s",
-                "--parallelism", "2"));
-        Map<String, String> environment = new HashMap<>();
-        environment.put(Secrets.EVENTHUBS_ENV, kafka.getConnectionString());
-        environment.put(Secrets.ES_PASSWORD_ENV, es.getPassword());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        EntraWatchJob.defineJob(env, JobOptions.parse(args.toArray(new String[0]), null), environment);
+        List<String> args = EndToEnd.jobArgs(kafka, topic, es, alertIndex, "dead-letters-" + suffix);
+        args.addAll(List.of("--dead-letter.target", "kafka", "--dead-letter.topic", deadLetterTopic,
+                "--checkpoint.interval", "2 s", "--parallelism", "2"));
         long submitted = System.nanoTime();
-        JobClient job = env.executeAsync("hostile input through Kafka");
+        JobClient job = EndToEnd.startJob(args, EndToEnd.secrets(kafka, es), "hostile input through Kafka");
 
         long malformed = HostileCorpus.malformed(corpus);
         long late = HostileCorpus.late(corpus);
         List<ConsumerRecord<byte[], byte[]>> deadLetters;
-        Map<String, JsonNode> actual = new TreeMap<>();
         String exceptions;
         try {
             es.awaitCount(alertIndex, expected.size(), 240_000);
@@ -157,9 +137,7 @@ class HostileInputThroughKafkaITCase {
         } finally {
             job.cancel().get();
         }
-        for (JsonNode hit : JSON.readTree(es.search(alertIndex, "{\"size\":1000}")).at("/hits/hits")) {
-            actual.put(hit.get("_id").asText(), hit.get("_source"));
-        }
+        Map<String, JsonNode> actual = EndToEnd.documents(es, alertIndex);
         assertEquals(expected, actual, "the valid traffic's alerts, under the same ids");
 
         JsonNode history = JSON.readTree(exceptions).path("exceptionHistory").path("entries");
