@@ -377,33 +377,49 @@ public final class Benchmark {
 
     // ------------------------------------------------------------------ Kafka -> Elasticsearch
 
+    /**
+     * A topic of its own (created, {@link #LIVE_PARTITIONS} partitions) and alert index on the benchmark's
+     * services (deploy/local/services, read from the environment), with the production job's options for them.
+     */
+    private record LiveTarget(String topic, String index, String esUrl, JobOptions options, Map<String, String> environment,
+            Properties clientProps) {
+
+        static LiveTarget create(String suffix) throws Exception {
+            String bootstrap = need("KAFKA_BOOTSTRAP"), esUrl = need("ES_URL");
+            String connection = Files.readString(Path.of(need("EVENTHUBS_CONNECTION_STRING_FILE"))).trim();
+            String topic = "bench-signins-" + suffix, index = "bench-alerts-" + suffix;
+            JobOptions options = JobOptions.parse(new String[] {
+                    "--source.bootstrap-servers", bootstrap, "--source.topic", topic, "--source.group-id", "bench-" + suffix,
+                    "--source.starting-offsets", "earliest", "--source.ssl.ca-file", need("KAFKA_CA_FILE"),
+                    "--es.hosts", esUrl, "--es.index", index, "--dead-letter.index", "bench-dead-letters-" + suffix,
+                    "--dead-letter.target", "elasticsearch", "--checkpoint.interval", "5 s", "--parallelism", "2"}, null);
+            Properties props = EventHubsSource.clientProperties(options, connection);
+            props.setProperty("bootstrap.servers", bootstrap);
+            EventHubsFeeder.createTopic(props, topic, LIVE_PARTITIONS);
+            return new LiveTarget(topic, index, esUrl, options, Map.of(Secrets.EVENTHUBS_ENV, connection), props);
+        }
+
+        /** The production job on a local MiniCluster of 2 slots, reading the topic from earliest. */
+        JobClient startJob(String name) throws Exception {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, new Configuration());
+            EntraWatchJob.defineJob(env, options, environment);
+            return env.executeAsync(name);
+        }
+    }
+
+    private static final int LIVE_PARTITIONS = 2;
+
     private Map<String, Object> kafkaToElasticsearch(Path file, long records, long messages) throws Exception {
-        String bootstrap = need("KAFKA_BOOTSTRAP"), ca = need("KAFKA_CA_FILE"), esUrl = need("ES_URL");
-        String connection = Files.readString(Path.of(need("EVENTHUBS_CONNECTION_STRING_FILE"))).trim();
-        String suffix = Long.toString(System.currentTimeMillis());
-        String topic = "bench-signins-" + suffix, index = "bench-alerts-" + suffix;
-        int partitions = 2;
-        List<String> args = new ArrayList<>(List.of(
-                "--source.bootstrap-servers", bootstrap, "--source.topic", topic, "--source.group-id", "bench-" + suffix,
-                "--source.starting-offsets", "earliest", "--source.ssl.ca-file", ca,
-                "--es.hosts", esUrl, "--es.index", index, "--dead-letter.index", "bench-dead-letters-" + suffix,
-                "--dead-letter.target", "elasticsearch", "--checkpoint.interval", "5 s", "--parallelism", "2"));
-        JobOptions options = JobOptions.parse(args.toArray(new String[0]), null);
-        Map<String, String> environment = new HashMap<>();
-        environment.put(Secrets.EVENTHUBS_ENV, connection);
-        Properties props = EventHubsSource.clientProperties(options, connection);
-        props.setProperty("bootstrap.servers", bootstrap);
-        EventHubsFeeder.createTopic(props, topic, partitions);
+        LiveTarget target = LiveTarget.create(Long.toString(System.currentTimeMillis()));
+        String topic = target.topic(), index = target.index(), esUrl = target.esUrl();
+        int partitions = LIVE_PARTITIONS;
         long f0 = System.nanoTime();
-        long sent = EventHubsFeeder.feed(props, topic, file, new PrintStream(java.io.OutputStream.nullOutputStream()));
+        long sent = EventHubsFeeder.feed(target.clientProps(), topic, file, new PrintStream(java.io.OutputStream.nullOutputStream()));
         double feedSeconds = (System.nanoTime() - f0) / 1e9;
         ERR.printf(Locale.ROOT, "bench: %,d messages (%,d records) preloaded into %s in %.1f s%n", sent, records, topic, feedSeconds);
 
         long t0 = System.nanoTime();
-        Configuration conf = new Configuration();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
-        EntraWatchJob.defineJob(env, options, environment);
-        JobClient job = env.executeAsync("entrawatch bench kafka-to-es");
+        JobClient job = target.startJob("entrawatch bench kafka-to-es");
         long first = 0, done = 0, seen = 0, seenAtFirst = 0;
         long deadline = System.nanoTime() + 600_000_000_000L;
         try {
@@ -491,27 +507,12 @@ public final class Benchmark {
      * alert's window end (@timestamp).
      */
     private Map<String, Object> latency(Path file, int rate, int seconds) throws Exception {
-        String bootstrap = need("KAFKA_BOOTSTRAP"), ca = need("KAFKA_CA_FILE"), esUrl = need("ES_URL");
-        String connection = Files.readString(Path.of(need("EVENTHUBS_CONNECTION_STRING_FILE"))).trim();
-        String suffix = "lat-" + System.currentTimeMillis();
-        String topic = "bench-signins-" + suffix, index = "bench-alerts-" + suffix;
-        int partitions = 2;
-        List<String> args = new ArrayList<>(List.of(
-                "--source.bootstrap-servers", bootstrap, "--source.topic", topic, "--source.group-id", "bench-" + suffix,
-                "--source.starting-offsets", "earliest", "--source.ssl.ca-file", ca,
-                "--es.hosts", esUrl, "--es.index", index, "--dead-letter.index", "bench-dead-letters-" + suffix,
-                "--dead-letter.target", "elasticsearch", "--checkpoint.interval", "5 s", "--parallelism", "2"));
-        JobOptions options = JobOptions.parse(args.toArray(new String[0]), null);
-        long ooo = options.get(JobOptions.OUT_OF_ORDERNESS).toMillis();
-        Map<String, String> environment = new HashMap<>();
-        environment.put(Secrets.EVENTHUBS_ENV, connection);
-        Properties props = EventHubsSource.clientProperties(options, connection);
-        props.setProperty("bootstrap.servers", bootstrap);
-        EventHubsFeeder.createTopic(props, topic, partitions);
-
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, new Configuration());
-        EntraWatchJob.defineJob(env, options, environment);
-        JobClient job = env.executeAsync("entrawatch bench latency");
+        LiveTarget target = LiveTarget.create("lat-" + System.currentTimeMillis());
+        String topic = target.topic(), index = target.index(), esUrl = target.esUrl();
+        int partitions = LIVE_PARTITIONS;
+        long ooo = target.options().get(JobOptions.OUT_OF_ORDERNESS).toMillis();
+        Properties props = target.clientProps();
+        JobClient job = target.startJob("entrawatch bench latency");
         // wait until the job runs, then a little for the source to be assigned its partitions
         long until = System.currentTimeMillis() + 60_000;
         while (job.getJobStatus().get() != org.apache.flink.api.common.JobStatus.RUNNING && System.currentTimeMillis() < until) {

@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import static io.entrawatch.TestRecords.MIN;
 import static io.entrawatch.TestRecords.T0;
@@ -67,21 +66,8 @@ class RareAppKafkaToElasticsearchITCase {
         List<String> args = EndToEnd.jobArgs(kafka, topic, es, alertIndex, "dead-letters-" + suffix);
         args.addAll(List.of("--checkpoint.interval", "2 s", "--parallelism", "2"));
         JobClient job = EndToEnd.startJob(args, EndToEnd.secrets(kafka, es), "e2e rare-app");
-        Map<String, JsonNode> actual = new TreeMap<>();
         try {
-            long deadline = System.currentTimeMillis() + 120_000;
-            while (actual.isEmpty()) {
-                if (System.currentTimeMillis() > deadline) throw new AssertionError("no alert in " + alertIndex + " after 120 s");
-                Thread.sleep(250);
-                try {
-                    es.refresh(alertIndex);
-                    for (JsonNode hit : JSON.readTree(es.search(alertIndex, "{\"size\":100}")).at("/hits/hits")) {
-                        actual.put(hit.get("_id").asText(), hit.get("_source"));
-                    }
-                } catch (RuntimeException e) {
-                    // the index does not exist before the first alert
-                }
-            }
+            es.awaitCount(alertIndex, 1, 120_000);
         } finally {
             job.cancel().get();
         }
@@ -89,6 +75,7 @@ class RareAppKafkaToElasticsearchITCase {
         List<String> all = new ArrayList<>(messages);
         all.add(TestRecords.watermarkFlush(T0 + 120 * MIN));
         Map<String, JsonNode> expected = EndToEnd.replayAlerts(dir, all, JobOptions.defaults());
+        Map<String, JsonNode> actual = EndToEnd.documents(es, alertIndex);
         assertEquals(expected, actual);
         assertEquals(1, actual.size(), "carol (4 failures) and dave (Microsoft's ASN) do not alert");
         String id = AlertDocuments.documentId(RareAppDetection.RULE.id, TestRecords.TENANT, "mallory@contoso.com",
