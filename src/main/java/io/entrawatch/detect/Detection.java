@@ -1,18 +1,29 @@
 package io.entrawatch.detect;
 
+import io.entrawatch.model.Alert;
 import io.entrawatch.model.DeadLetter;
 import io.entrawatch.model.SignIn;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 import java.io.Serializable;
 
 /**
- * What the ingest stage needs to know of a detection to route late sign-ins honestly: which sign-ins
- * it counts and when the window a sign-in falls into ends. A sign-in is late for a detection when it
- * arrives after the watermark passed that window's end (DETECTIONS.md section 5); it is then counted
- * by no detection and goes to the late output once.
+ * A detection: one package that owns its filter, keys, operators (with their uids), alert documents
+ * and metadata. The pipeline knows detections only through this interface: it asks each to
+ * {@link #addTo add itself} after the ingest gate, and the gate asks each which sign-ins it counts and
+ * when their windows end, to route late sign-ins honestly. A sign-in is late for a detection when it
+ * arrives after the watermark passed the end of its window (docs/detections.md, "Event time"); it is
+ * then counted by no detection and goes to the dead-letter output once.
  */
 public interface Detection extends Serializable {
     RuleMetadata metadata();
+
+    /**
+     * Adds this detection's operators to the job, from the gate's sign-ins ({@link DetectionTopology#onTime})
+     * to its alerts; each stateful operator has a uid that never changes (savepoints restore by uid), and
+     * its dead-letter output goes to {@link DetectionTopology#routeDeadLetters}.
+     */
+    DataStream<Alert> addTo(DetectionTopology topology);
 
     /** True when this detection counts the sign-in (its filter). */
     boolean keeps(SignIn s);

@@ -1,14 +1,27 @@
 package io.entrawatch.detect;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * What an analyst reads about a detection, carried in every alert it raises (elastic/detection-rules
  * style): identity, MITRE ATT&CK mapping, severity, where the logic comes from, and how to investigate.
+ * Built with {@link #builder()}; {@link Builder#build()} rejects an incomplete or inconsistent rule, so a
+ * rule that would show an analyst an empty guide or a malformed technique id never reaches a job.
  */
 public final class RuleMetadata implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+
+    /** Severity -> risk score, as Elastic Security's prebuilt rules pair them. */
+    public static final Map<String, Integer> RISK_SCORES = Map.of("low", 21, "medium", 47, "high", 73, "critical", 99);
+
+    private static final Pattern TECHNIQUE_ID = Pattern.compile("T\\d{4}(\\.\\d{3})?");
+    private static final Pattern SHORT_NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
     /** A MITRE ATT&CK technique or sub-technique. */
     public static final class Technique implements Serializable {
@@ -32,7 +45,7 @@ public final class RuleMetadata implements Serializable {
     public final String description;
     /** low, medium, high or critical. */
     public final String severity;
-    /** 0-100, as Elastic security rules score risk. */
+    /** 0-100, as Elastic security rules score risk: {@link #RISK_SCORES} of the severity. */
     public final int riskScore;
     public final List<Technique> techniques;
     public final List<String> tactics;
@@ -40,20 +53,120 @@ public final class RuleMetadata implements Serializable {
     public final List<String> falsePositives;
     public final String investigationGuide;
 
-    public RuleMetadata(String id, String name, String shortName, String version, String description, String severity,
-            int riskScore, List<Technique> techniques, List<String> tactics, List<String> references,
-            List<String> falsePositives, String investigationGuide) {
-        this.id = id;
-        this.name = name;
-        this.shortName = shortName;
-        this.version = version;
-        this.description = description;
-        this.severity = severity;
-        this.riskScore = riskScore;
-        this.techniques = List.copyOf(techniques);
-        this.tactics = List.copyOf(tactics);
-        this.references = List.copyOf(references);
-        this.falsePositives = List.copyOf(falsePositives);
-        this.investigationGuide = investigationGuide;
+    private RuleMetadata(Builder b) {
+        this.id = b.id;
+        this.name = b.name;
+        this.shortName = b.shortName;
+        this.version = b.version;
+        this.description = b.description;
+        this.severity = b.severity;
+        this.riskScore = RISK_SCORES.getOrDefault(b.severity, -1);
+        this.techniques = List.copyOf(b.techniques);
+        this.tactics = List.copyOf(b.tactics);
+        this.references = List.copyOf(b.references);
+        this.falsePositives = List.copyOf(b.falsePositives);
+        this.investigationGuide = b.investigationGuide;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Named fields instead of a positional constructor; {@link #build()} validates the whole rule. */
+    public static final class Builder {
+        private String id, name, shortName, version, description, severity, investigationGuide;
+        private final List<Technique> techniques = new ArrayList<>();
+        private final List<String> tactics = new ArrayList<>();
+        private final List<String> references = new ArrayList<>();
+        private final List<String> falsePositives = new ArrayList<>();
+
+        private Builder() {}
+
+        /** The rule's UUID: stable across versions, it keys the alerts' {@code _id}s. */
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder shortName(String shortName) {
+            this.shortName = shortName;
+            return this;
+        }
+
+        public Builder version(String version) {
+            this.version = version;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        /** low, medium, high or critical; the risk score follows from it. */
+        public Builder severity(String severity) {
+            this.severity = severity;
+            return this;
+        }
+
+        public Builder technique(String techniqueId, String techniqueName) {
+            techniques.add(new Technique(techniqueId, techniqueName));
+            return this;
+        }
+
+        public Builder tactics(String... names) {
+            tactics.addAll(List.of(names));
+            return this;
+        }
+
+        public Builder references(String... urls) {
+            references.addAll(List.of(urls));
+            return this;
+        }
+
+        public Builder falsePositives(String... notes) {
+            falsePositives.addAll(List.of(notes));
+            return this;
+        }
+
+        public Builder investigationGuide(String guide) {
+            this.investigationGuide = guide;
+            return this;
+        }
+
+        public RuleMetadata build() {
+            List<String> problems = new ArrayList<>();
+            try {
+                if (id == null || !UUID.fromString(id).toString().equals(id)) problems.add("id must be a lower-case UUID");
+            } catch (IllegalArgumentException e) {
+                problems.add("id must be a lower-case UUID, got '" + id + "'");
+            }
+            for (var field : Map.of("name", Objects.toString(name, ""), "version", Objects.toString(version, ""),
+                    "description", Objects.toString(description, ""),
+                    "investigation guide", Objects.toString(investigationGuide, "")).entrySet()) {
+                if (field.getValue().isBlank()) problems.add(field.getKey() + " is missing");
+            }
+            if (shortName == null || !SHORT_NAME.matcher(shortName).matches())
+                problems.add("short name must be lower-case words joined by '-', got '" + shortName + "'");
+            if (!RISK_SCORES.containsKey(severity)) problems.add("severity must be one of " + RISK_SCORES.keySet() + ", got '" + severity + "'");
+            if (techniques.isEmpty()) problems.add("at least one MITRE ATT&CK technique");
+            for (Technique t : techniques) {
+                if (!TECHNIQUE_ID.matcher(t.id).matches()) problems.add("technique id '" + t.id + "' is not Tnnnn or Tnnnn.nnn");
+                if (t.name == null || t.name.isBlank()) problems.add("technique " + t.id + " has no name");
+            }
+            if (tactics.isEmpty()) problems.add("at least one MITRE ATT&CK tactic");
+            if (references.isEmpty()) problems.add("at least one reference");
+            for (String r : references) if (!r.startsWith("https://")) problems.add("reference '" + r + "' is not an https URL");
+            if (falsePositives.isEmpty()) problems.add("at least one false-positive note");
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("rule " + (name != null ? "'" + name + "'" : id) + ": " + String.join("; ", problems));
+            }
+            return new RuleMetadata(this);
+        }
     }
 }

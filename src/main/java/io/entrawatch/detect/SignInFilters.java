@@ -1,5 +1,6 @@
 package io.entrawatch.detect;
 
+import io.entrawatch.config.JobOptions;
 import io.entrawatch.model.SignIn;
 
 import java.io.Serializable;
@@ -20,6 +21,11 @@ public final class SignInFilters implements Serializable {
     public SignInFilters(List<Integer> failureCodes, List<String> excludedAsOrgs) {
         this.failureCodes = new HashSet<>(failureCodes);
         this.excludedAsOrgs = new HashSet<>(excludedAsOrgs);
+    }
+
+    /** --detection.failure-codes and --detection.excluded-as-orgs. */
+    public static SignInFilters fromOptions(JobOptions options) {
+        return new SignInFilters(options.get(JobOptions.FAILURE_CODES), options.get(JobOptions.EXCLUDED_AS_ORGS));
     }
 
     public static SignInFilters defaults() {

@@ -2,19 +2,11 @@ package io.entrawatch.pipeline;
 
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.detect.Detection;
-import io.entrawatch.detect.SignInFilters;
+import io.entrawatch.detect.DetectionFactory;
+import io.entrawatch.detect.DetectionTopology;
 import io.entrawatch.detect.rareapp.RareAppDetection;
-import io.entrawatch.detect.rareapp.RareAppEvaluator;
-import io.entrawatch.detect.rareapp.RareAppKey;
 import io.entrawatch.detect.spray.PasswordSprayDetection;
-import io.entrawatch.detect.spray.SprayKey;
-import io.entrawatch.detect.spray.SprayWindowCounter;
 import io.entrawatch.detect.sso.SeamlessSsoSprayDetection;
-import io.entrawatch.detect.sso.SsoFlag;
-import io.entrawatch.detect.sso.SsoHourKey;
-import io.entrawatch.detect.sso.SsoIpKey;
-import io.entrawatch.detect.sso.SsoStage1Counter;
-import io.entrawatch.detect.sso.SsoStage2Joiner;
 import io.entrawatch.enrich.AsnOrganizations;
 import io.entrawatch.ingest.GuardedWatermarks;
 import io.entrawatch.ingest.IngestGate;
@@ -22,12 +14,11 @@ import io.entrawatch.ingest.ParsedMessage;
 import io.entrawatch.ingest.SignInParser;
 import io.entrawatch.model.Alert;
 import io.entrawatch.model.DeadLetter;
+import io.entrawatch.model.OutputTags;
 import io.entrawatch.model.SignIn;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.util.Collector;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,10 +30,12 @@ import java.util.List;
  * <pre>
  *   parsed messages (source, per-partition watermarks)
  *     -> IngestGate: sign-ins; malformed and late records to the dead-letter output
- *     -> detection A: keyBy (tenant, errorCode, 10-min window) -> SprayWindowCounter -> alerts
- *     -> detection B: keyBy (tenant, user, appId) -> RareAppEvaluator (hourly, 14-day lookback) -> alerts
- *     -> detection C: keyBy (tenant, 81... resultType, hour) -> SsoStage1Counter -> flags per IP;
- *                     flags and sign-ins keyBy (tenant, IP, hour) -> SsoStage2Joiner -> alerts
+ *     -> each detection of the {@link #CATALOGUE} adds its own operators ({@link Detection#addTo}):
+ *          A (detect/spray):   keyBy (tenant, errorCode, 10-min window) -> SprayWindowCounter -> alerts
+ *          B (detect/rareapp): keyBy (tenant, user, appId) -> RareAppEvaluator (hourly, 14-day lookback) -> alerts
+ *          C (detect/sso):     keyBy (tenant, 81... resultType, hour) -> SsoStage1Counter -> flags per IP;
+ *                              flags and sign-ins keyBy (tenant, IP, hour) -> SsoStage2Joiner -> alerts
+ *     -> the union of the alerts, and of every dead letter (the gate's and the detections' late routes)
  * </pre>
  */
 public final class DetectionPipeline {
@@ -82,32 +75,19 @@ public final class DetectionPipeline {
                 .withIdleness(options.get(JobOptions.IDLENESS));
     }
 
-    public static SignInFilters filters(JobOptions options) {
-        return new SignInFilters(options.get(JobOptions.FAILURE_CODES), options.get(JobOptions.EXCLUDED_AS_ORGS));
-    }
-
-    public static PasswordSprayDetection spray(JobOptions options) {
-        return new PasswordSprayDetection(filters(options), options.get(JobOptions.SPRAY_WINDOW),
-                options.get(JobOptions.SPRAY_THRESHOLD));
-    }
-
-    public static RareAppDetection rareApp(JobOptions options) {
-        return new RareAppDetection(filters(options), options.get(JobOptions.RARE_APP_LOOKBACK),
-                options.get(JobOptions.RARE_APP_INTERVAL), options.get(JobOptions.RARE_APP_THRESHOLD),
-                options.get(JobOptions.RARE_APP_SUPPRESSION), options.get(JobOptions.RARE_APP_ALERT_FROM));
-    }
-
-    public static SeamlessSsoSprayDetection ssoSpray(JobOptions options) {
-        return new SeamlessSsoSprayDetection(options.get(JobOptions.SSO_SPRAY_WINDOW),
-                options.get(JobOptions.SSO_SPRAY_ACCOUNT_THRESHOLD), options.get(JobOptions.SSO_SPRAY_RESULT_TYPE_PREFIX));
-    }
+    /**
+     * Every detection the job has, in alert-stream order. Adding a detection is one package and one
+     * line here; the pipeline never asks which detection it holds.
+     */
+    public static final List<DetectionFactory<?>> CATALOGUE = List.of(
+            PasswordSprayDetection.FACTORY,
+            RareAppDetection.FACTORY,
+            SeamlessSsoSprayDetection.FACTORY);
 
     /** The detections switched on by the options. */
     public static List<Detection> detections(JobOptions options) {
         List<Detection> list = new ArrayList<>();
-        if (options.get(JobOptions.SPRAY_ENABLED)) list.add(spray(options));
-        if (options.get(JobOptions.RARE_APP_ENABLED)) list.add(rareApp(options));
-        if (options.get(JobOptions.SSO_SPRAY_ENABLED)) list.add(ssoSpray(options));
+        for (DetectionFactory<?> factory : CATALOGUE) factory.fromOptions(options).ifPresent(list::add);
         return list;
     }
 
@@ -119,57 +99,10 @@ public final class DetectionPipeline {
                 .setParallelism(messages.getParallelism()) // chained to the source: sees each partition in order
                 .uid("ingest-gate").name("Ingest: sign-ins, dead letters, lateness");
         DataStream<DeadLetter> deadLetters = signIns.getSideOutput(OutputTags.DEAD_LETTERS);
+        DetectionTopology topology = new DetectionTopology(signIns);
         List<DataStream<Alert>> alerts = new ArrayList<>();
-        // The filters run at the gate's parallelism, so they chain to it and only the sign-ins a detection
-        // keeps are serialized, once, into its keyBy. At the job's parallelism instead (replay reads one
-        // partition at p=1 and runs the job at p=2) every sign-in was serialized once per detection into a
-        // rebalance to the filters and again into the keyBy: that made replay slower at p=2 than at p=1.
-        int gate = signIns.getParallelism();
-
-        for (Detection d : detections) {
-            // The on-time filters are lambdas, not d::countsOnTime: bound references to the same interface
-            // method from one class share a deserializer that casts to the first receiver's type.
-            if (d instanceof PasswordSprayDetection) {
-                PasswordSprayDetection spray = (PasswordSprayDetection) d;
-                SingleOutputStreamOperator<Alert> sprayAlerts = signIns
-                        .filter(s -> spray.countsOnTime(s)).setParallelism(gate).name("Detection A filter")
-                        .keyBy(spray::keyOf, TypeInformation.of(SprayKey.class))
-                        .process(new SprayWindowCounter(spray))
-                        .uid("password-spray").name("Detection A: password spray");
-                alerts.add(sprayAlerts);
-                deadLetters = deadLetters.union(sprayAlerts.getSideOutput(OutputTags.DEAD_LETTERS));
-            }
-            if (d instanceof RareAppDetection) {
-                RareAppDetection rareApp = (RareAppDetection) d;
-                SingleOutputStreamOperator<Alert> rareAppAlerts = signIns
-                        .filter(s -> rareApp.countsOnTime(s)).setParallelism(gate).name("Detection B filter")
-                        .keyBy(rareApp::keyOf, TypeInformation.of(RareAppKey.class))
-                        .process(new RareAppEvaluator(rareApp))
-                        .uid("rare-app").name("Detection B: unusual client app");
-                alerts.add(rareAppAlerts);
-                deadLetters = deadLetters.union(rareAppAlerts.getSideOutput(OutputTags.DEAD_LETTERS));
-            }
-            if (d instanceof SeamlessSsoSprayDetection) {
-                SeamlessSsoSprayDetection sso = (SeamlessSsoSprayDetection) d;
-                DataStream<SignIn> onTime = signIns.filter(s -> sso.countsOnTime(s)).setParallelism(gate).name("Detection C filter");
-                SingleOutputStreamOperator<SsoFlag> flags = onTime
-                        .filter(sso::keepsForStage1).setParallelism(gate).name("Detection C stage 1 filter")
-                        .keyBy(sso::stage1KeyOf, TypeInformation.of(SsoHourKey.class))
-                        .process(new SsoStage1Counter(sso))
-                        .uid("sso-spray-stage1").name("Detection C stage 1: 81xxx accounts per hour");
-                SingleOutputStreamOperator<Alert> ssoAlerts = flags
-                        .keyBy(SsoFlag::key, TypeInformation.of(SsoIpKey.class))
-                        .connect(onTime.flatMap((SignIn s, Collector<SignIn> kept) -> {
-                                    if (sso.keepsForStage2(s)) kept.collect(sso.forStage2(s));
-                                }, TypeInformation.of(SignIn.class)).setParallelism(gate).name("Detection C stage 2 filter, projected")
-                                .keyBy(sso::stage2KeyOf, TypeInformation.of(SsoIpKey.class)))
-                        .process(new SsoStage2Joiner(sso))
-                        .uid("sso-spray-stage2").name("Detection C stage 2: flagged IPs joined with their sign-ins");
-                alerts.add(ssoAlerts);
-                deadLetters = deadLetters.union(flags.getSideOutput(OutputTags.DEAD_LETTERS))
-                        .union(ssoAlerts.getSideOutput(OutputTags.DEAD_LETTERS));
-            }
-        }
+        for (Detection d : detections) alerts.add(d.addTo(topology));
+        for (DataStream<DeadLetter> late : topology.deadLetters()) deadLetters = deadLetters.union(late);
         DataStream<Alert> all = alerts.isEmpty() ? null : alerts.get(0);
         for (int i = 1; i < alerts.size(); i++) all = all.union(alerts.get(i));
         if (all == null) throw new IllegalArgumentException("every detection is switched off; enable at least one");

@@ -129,7 +129,7 @@ public final class StateBenchmark {
     }
 
     static Result rareApp(int pairs, Path dir) throws Exception {
-        RareAppDetection detection = DetectionPipeline.rareApp(JobOptions.defaults()
+        RareAppDetection detection = RareAppDetection.FACTORY.create(JobOptions.defaults()
                 .with(JobOptions.RARE_APP_ALERT_FROM, "2100-01-01T00:00:00Z"));
         return new Result("B rare app (14-day history, after the hour's evaluation)", "pair", both(dir, (backend, d) ->
                 StateMeasurement.measure(backend, d, () -> new KeyedOneInputStreamOperatorTestHarness<RareAppKey, SignIn, Alert>(
@@ -150,7 +150,7 @@ public final class StateBenchmark {
 
     /** Windows of detection A at their fullest: each of {@code windows} keys holds 50 users and 50 IPs. */
     static Result spray(int windows, Path dir) throws Exception {
-        PasswordSprayDetection detection = DetectionPipeline.spray(JobOptions.defaults());
+        PasswordSprayDetection detection = PasswordSprayDetection.FACTORY.create(JobOptions.defaults());
         return new Result("A spray (" + USERS_PER_WINDOW + " users and IPs per window, before it fires)", "window", both(dir, (backend, d) ->
                 StateMeasurement.measure(backend, d, () -> new KeyedOneInputStreamOperatorTestHarness<SprayKey, SignIn, Alert>(
                         new KeyedProcessOperator<>(new SprayWindowCounter(detection)), detection::keyOf,
@@ -167,7 +167,7 @@ public final class StateBenchmark {
 
     /** Detection C stage 1: each (tenant, 81xxx, hour) key holds 50 accounts and 50 IPs. */
     static Result ssoStage1(int hours, Path dir) throws Exception {
-        SeamlessSsoSprayDetection detection = DetectionPipeline.ssoSpray(JobOptions.defaults());
+        SeamlessSsoSprayDetection detection = SeamlessSsoSprayDetection.FACTORY.create(JobOptions.defaults());
         return new Result("C stage 1 (" + USERS_PER_WINDOW + " accounts and IPs per key, before the hour fires)", "tenant-hour",
                 both(dir, (backend, d) -> StateMeasurement.measure(backend, d,
                         () -> new KeyedOneInputStreamOperatorTestHarness<SsoHourKey, SignIn, SsoFlag>(
@@ -183,7 +183,7 @@ public final class StateBenchmark {
 
     /** Detection C stage 2: {@code addresses} (tenant, IP, hour) keys, each seen by 3 sign-ins in one table. */
     static Result ssoStage2(int addresses, Path dir) throws Exception {
-        SeamlessSsoSprayDetection detection = DetectionPipeline.ssoSpray(JobOptions.defaults());
+        SeamlessSsoSprayDetection detection = SeamlessSsoSprayDetection.FACTORY.create(JobOptions.defaults());
         return new Result("C stage 2 (3 sign-ins per address, before the hour fires)", "IP-hour", both(dir, (backend, d) ->
                 StateMeasurement.measure(backend, d,
                         () -> new KeyedTwoInputStreamOperatorTestHarness<SsoIpKey, SsoFlag, SignIn, Alert>(

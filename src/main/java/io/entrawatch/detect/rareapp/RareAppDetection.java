@@ -1,10 +1,16 @@
 package io.entrawatch.detect.rareapp;
 
+import io.entrawatch.config.JobOptions;
 import io.entrawatch.detect.Detection;
+import io.entrawatch.detect.DetectionFactory;
+import io.entrawatch.detect.DetectionTopology;
 import io.entrawatch.detect.RuleMetadata;
 import io.entrawatch.detect.SignInFilters;
+import io.entrawatch.model.Alert;
 import io.entrawatch.model.Categories;
 import io.entrawatch.model.SignIn;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -19,34 +25,40 @@ import java.util.List;
 public final class RareAppDetection implements Detection {
     private static final long serialVersionUID = 1L;
 
-    public static final RuleMetadata RULE = new RuleMetadata(
-            "ce47ec2c-fe13-11ef-9ee5-f661ea17fbcd",
-            "Azure Entra Unusual Client App Authentication Requests on Behalf of Principal Users",
-            "rare-app",
-            "1",
-            "A user failed to authenticate (password failure codes) through a client application that has "
+    public static final RuleMetadata RULE = RuleMetadata.builder()
+            .id("ce47ec2c-fe13-11ef-9ee5-f661ea17fbcd")
+            .name("Azure Entra Unusual Client App Authentication Requests on Behalf of Principal Users")
+            .shortName("rare-app")
+            .version("1")
+            .description("A user failed to authenticate (password failure codes) through a client application that has "
                     + "rarely or never been used on their behalf in the trailing 14 days. Attackers holding a "
                     + "password try it from tools and first-party client ids the user never uses (Azure CLI, "
-                    + "PowerShell, legacy mail clients) to find a flow that is not covered by MFA or Conditional Access.",
-            "low",
-            21,
-            List.of(new RuleMetadata.Technique("T1078.004", "Valid Accounts: Cloud Accounts"),
-                    new RuleMetadata.Technique("T1110.003", "Brute Force: Password Spraying")),
-            List.of("Initial Access", "Credential Access"),
-            List.of("https://github.com/elastic/detection-rules/tree/main/hunting/azure",
+                    + "PowerShell, legacy mail clients) to find a flow that is not covered by MFA or Conditional Access.")
+            .severity("low")
+            .technique("T1078.004", "Valid Accounts: Cloud Accounts")
+            .technique("T1110.003", "Brute Force: Password Spraying")
+            .tactics("Initial Access", "Credential Access")
+            .references("https://github.com/elastic/detection-rules/tree/main/hunting/azure",
                     "https://learn.microsoft.com/en-us/entra/identity/monitoring-health/concept-sign-ins",
-                    "https://learn.microsoft.com/en-us/troubleshoot/entra/entra-id/governance/verify-first-party-apps-sign-in"),
-            List.of("A user trying a new, legitimate application (a new mail client, a developer tool) and mistyping "
+                    "https://learn.microsoft.com/en-us/troubleshoot/entra/entra-id/governance/verify-first-party-apps-sign-in")
+            .falsePositives("A user trying a new, legitimate application (a new mail client, a developer tool) and mistyping "
                             + "the password a few times.",
                     "A newly rolled-out line-of-business app whose first sign-ins fail (expired password, locked account).",
-                    "Right after deployment without a warm-up (--rare-app.alert-from), every pair looks rare."),
-            "Check azure.signinlogs.properties.app_id / app_display_name: is this an application the user or their "
+                    "Right after deployment without a warm-up (--rare-app.alert-from), every pair looks rare.")
+            .investigationGuide("Check azure.signinlogs.properties.app_id / app_display_name: is this an application the user or their "
                     + "team uses? Look up the user's other sign-ins of the same hours (SigninLogs and "
                     + "AADNonInteractiveUserSignInLogs): the source IP and ASN, user agent and location of the failures, "
                     + "and whether a success followed from the same IP or app. A success after failures on an app the "
                     + "user never uses is a likely compromise: reset the password, revoke sessions (Revoke-MgUserSignInSession), "
                     + "require MFA and review the app's consent grants. Many users alerting for the same app and IPs "
-                    + "at once is a spray (see detection A).");
+                    + "at once is a spray (see detection A).")
+            .build();
+
+    /** Made from --rare-app.* and the shared filter options; on unless --rare-app.enabled false. */
+    public static final DetectionFactory<RareAppDetection> FACTORY = new DetectionFactory<>(RULE, JobOptions.RARE_APP_ENABLED,
+            o -> new RareAppDetection(SignInFilters.fromOptions(o), o.get(JobOptions.RARE_APP_LOOKBACK),
+                    o.get(JobOptions.RARE_APP_INTERVAL), o.get(JobOptions.RARE_APP_THRESHOLD),
+                    o.get(JobOptions.RARE_APP_SUPPRESSION), o.get(JobOptions.RARE_APP_ALERT_FROM)));
 
     private final SignInFilters filters;
     private final long lookbackMillis;
@@ -81,6 +93,15 @@ public final class RareAppDetection implements Detection {
     @Override
     public RuleMetadata metadata() {
         return RULE;
+    }
+
+    /** Kept, on-time sign-ins keyed by (tenant, user, appId) into {@link RareAppEvaluator}. */
+    @Override
+    public DataStream<Alert> addTo(DetectionTopology topology) {
+        return topology.routeDeadLetters(topology.onTime(this, "Detection B filter")
+                .keyBy(this::keyOf, TypeInformation.of(RareAppKey.class))
+                .process(new RareAppEvaluator(this))
+                .uid("rare-app").name("Detection B: unusual client app"));
     }
 
     /**

@@ -2,10 +2,10 @@ package io.entrawatch.detect.rareapp;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawatch.detect.AlertDocuments;
+import io.entrawatch.detect.KeyedWindows;
 import io.entrawatch.model.Alert;
 import io.entrawatch.model.SignIn;
-import io.entrawatch.pipeline.CountedMetric;
-import io.entrawatch.pipeline.OutputTags;
+import io.entrawatch.metrics.CountedMetric;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -34,12 +34,14 @@ public class RareAppEvaluator extends KeyedProcessFunction<RareAppKey, SignIn, A
     private static final long serialVersionUID = 1L;
 
     private final RareAppDetection detection;
+    private final KeyedWindows windows;
     private transient MapState<Long, OpenHour> open;
     transient ValueState<PairHistory> history; // package-private: tests read it
-    private transient CountedMetric alerts, lateAtOperator, suppressed, warmUp;
+    private transient CountedMetric alerts, suppressed, warmUp;
 
     public RareAppEvaluator(RareAppDetection detection) {
         this.detection = detection;
+        this.windows = new KeyedWindows(detection, "evaluation operator");
     }
 
     @Override
@@ -47,24 +49,17 @@ public class RareAppEvaluator extends KeyedProcessFunction<RareAppKey, SignIn, A
         open = getRuntimeContext().getMapState(new MapStateDescriptor<>("open-intervals", Types.LONG,
                 TypeInformation.of(OpenHour.class)));
         history = getRuntimeContext().getState(new ValueStateDescriptor<>("history", TypeInformation.of(PairHistory.class)));
-        var group = getRuntimeContext().getMetricGroup().addGroup("entrawatch").addGroup("rule", detection.metadata().shortName);
-        alerts = CountedMetric.register(getRuntimeContext(), group, "alerts");
-        lateAtOperator = CountedMetric.register(getRuntimeContext(), group, "lateAtOperator");
-        suppressed = CountedMetric.register(getRuntimeContext(), group, "suppressed");
-        warmUp = CountedMetric.register(getRuntimeContext(), group, "warmUpSilenced");
+        windows.open(getRuntimeContext());
+        alerts = windows.counter("alerts");
+        suppressed = windows.counter("suppressed");
+        warmUp = windows.counter("warmUpSilenced");
     }
 
     @Override
     public void processElement(SignIn s, Context ctx, Collector<Alert> out) throws Exception {
         long e = detection.intervalMillis();
         long end = detection.windowEnd(s.timestamp);
-        if (ctx.timerService().currentWatermark() >= end - 1) {
-            // The ingest gate admits only on-time sign-ins; this catches a watermark moved on by merged
-            // partitions (e.g. an idle partition resuming behind the others).
-            lateAtOperator.inc();
-            ctx.output(OutputTags.DEAD_LETTERS, detection.lateAtOperator(s, end, "evaluation operator"));
-            return;
-        }
+        if (windows.routeIfLate(s, end, ctx.timerService(), ctx::output)) return;
         long start = end - e;
         OpenHour h = open.get(start);
         PairHistory hist = history.value();
@@ -79,7 +74,7 @@ public class RareAppEvaluator extends KeyedProcessFunction<RareAppKey, SignIn, A
         }
         if (h == null) {
             h = new OpenHour();
-            ctx.timerService().registerEventTimeTimer(end - 1);
+            KeyedWindows.fireAtEnd(ctx.timerService(), end);
         }
         int cap = detection.threshold() + 1;
         if (h.count < cap) {

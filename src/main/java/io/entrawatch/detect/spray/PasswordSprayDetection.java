@@ -1,9 +1,15 @@
 package io.entrawatch.detect.spray;
 
+import io.entrawatch.config.JobOptions;
 import io.entrawatch.detect.Detection;
+import io.entrawatch.detect.DetectionFactory;
+import io.entrawatch.detect.DetectionTopology;
 import io.entrawatch.detect.RuleMetadata;
 import io.entrawatch.detect.SignInFilters;
+import io.entrawatch.model.Alert;
 import io.entrawatch.model.SignIn;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 import java.time.Duration;
 import java.util.List;
@@ -16,28 +22,33 @@ import java.util.List;
 public final class PasswordSprayDetection implements Detection {
     private static final long serialVersionUID = 1L;
 
-    public static final RuleMetadata RULE = new RuleMetadata(
-            "a9281116-fde0-11ef-9ee5-f661ea17fbcd",
-            "Azure Entra Excessive Single-Factor Non-Interactive Sign-Ins",
-            "password-spray",
-            "1",
-            "Many distinct users of one tenant failed single-factor, non-interactive sign-ins with the same "
+    public static final RuleMetadata RULE = RuleMetadata.builder()
+            .id("a9281116-fde0-11ef-9ee5-f661ea17fbcd")
+            .name("Azure Entra Excessive Single-Factor Non-Interactive Sign-Ins")
+            .shortName("password-spray")
+            .version("1")
+            .description("Many distinct users of one tenant failed single-factor, non-interactive sign-ins with the same "
                     + "password-failure error code inside one short window. Non-interactive single-factor flows "
-                    + "(legacy protocols, ROPC, token endpoints) are how password sprays avoid MFA prompts.",
-            "medium",
-            47,
-            List.of(new RuleMetadata.Technique("T1078.004", "Valid Accounts: Cloud Accounts"),
-                    new RuleMetadata.Technique("T1110.003", "Brute Force: Password Spraying")),
-            List.of("Initial Access", "Credential Access"),
-            List.of("https://github.com/elastic/detection-rules/tree/main/hunting/azure",
-                    "https://learn.microsoft.com/en-us/entra/identity/authentication/concept-password-ban-bad"),
-            List.of("A misconfigured service or script using stale credentials for many accounts.",
-                    "A mass password reset or an expired shared password, failing for many users at once."),
-            "Look at source.ip and user.name: one or a few IPs failing for many users is a spray. Check whether "
+                    + "(legacy protocols, ROPC, token endpoints) are how password sprays avoid MFA prompts.")
+            .severity("medium")
+            .technique("T1078.004", "Valid Accounts: Cloud Accounts")
+            .technique("T1110.003", "Brute Force: Password Spraying")
+            .tactics("Initial Access", "Credential Access")
+            .references("https://github.com/elastic/detection-rules/tree/main/hunting/azure",
+                    "https://learn.microsoft.com/en-us/entra/identity/authentication/concept-password-ban-bad")
+            .falsePositives("A misconfigured service or script using stale credentials for many accounts.",
+                    "A mass password reset or an expired shared password, failing for many users at once.")
+            .investigationGuide("Look at source.ip and user.name: one or a few IPs failing for many users is a spray. Check whether "
                     + "any of these users then signed in successfully from the same IPs (SigninLogs and "
                     + "AADNonInteractiveUserSignInLogs, same tenant, next hours): a success is a compromised "
                     + "account; reset its password, revoke sessions and require MFA. Block the source IPs or "
-                    + "ASNs in Conditional Access if they are not yours.");
+                    + "ASNs in Conditional Access if they are not yours.")
+            .build();
+
+    /** Made from --spray.* and the shared filter options; on unless --spray.enabled false. */
+    public static final DetectionFactory<PasswordSprayDetection> FACTORY = new DetectionFactory<>(RULE, JobOptions.SPRAY_ENABLED,
+            o -> new PasswordSprayDetection(SignInFilters.fromOptions(o), o.get(JobOptions.SPRAY_WINDOW),
+                    o.get(JobOptions.SPRAY_THRESHOLD)));
 
     public static final String SINGLE_FACTOR = "singleFactorAuthentication";
 
@@ -56,6 +67,15 @@ public final class PasswordSprayDetection implements Detection {
     @Override
     public RuleMetadata metadata() {
         return RULE;
+    }
+
+    /** Kept, on-time sign-ins keyed by (tenant, errorCode, window) into {@link SprayWindowCounter}. */
+    @Override
+    public DataStream<Alert> addTo(DetectionTopology topology) {
+        return topology.routeDeadLetters(topology.onTime(this, "Detection A filter")
+                .keyBy(this::keyOf, TypeInformation.of(SprayKey.class))
+                .process(new SprayWindowCounter(this))
+                .uid("password-spray").name("Detection A: password spray"));
     }
 
     /**

@@ -2,16 +2,15 @@ package io.entrawatch.detect.spray;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawatch.detect.AlertDocuments;
+import io.entrawatch.detect.DistinctValues;
+import io.entrawatch.detect.KeyedWindows;
+import io.entrawatch.metrics.CountedMetric;
 import io.entrawatch.model.Alert;
 import io.entrawatch.model.SignIn;
-import io.entrawatch.pipeline.OutputTags;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import io.entrawatch.pipeline.CountedMetric;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -24,69 +23,51 @@ import java.util.List;
  * key's state lives exactly as long as its window: the end-of-window timer clears it (no leak even when
  * no alert is raised).
  *
- * <p>State is a MapState of users and of IPs (O(1) per sign-in on RocksDB, not a serialized set) and a
- * counter; duplicates of a sign-in add nothing, so re-deliveries cannot change the count.
+ * <p>State: the distinct users with their count ({@link DistinctValues}) and the set of IPs;
+ * duplicates of a sign-in add nothing, so re-deliveries cannot change the count.
  */
 public class SprayWindowCounter extends KeyedProcessFunction<SprayKey, SignIn, Alert> {
     private static final long serialVersionUID = 1L;
 
     private final PasswordSprayDetection detection;
-    private transient MapState<String, Boolean> users;
+    private final KeyedWindows windows;
+    private transient DistinctValues users;
     private transient MapState<String, Boolean> ips;
-    private transient ValueState<Integer> userCount;
     private transient CountedMetric alerts;
-    private transient CountedMetric lateAtOperator;
 
     public SprayWindowCounter(PasswordSprayDetection detection) {
         this.detection = detection;
+        this.windows = new KeyedWindows(detection, "operator");
     }
 
     @Override
     public void open(OpenContext ctx) {
-        users = getRuntimeContext().getMapState(new MapStateDescriptor<>("users", Types.STRING, Types.BOOLEAN));
+        users = DistinctValues.declare(getRuntimeContext(), "users", "userCount");
         ips = getRuntimeContext().getMapState(new MapStateDescriptor<>("ips", Types.STRING, Types.BOOLEAN));
-        userCount = getRuntimeContext().getState(new ValueStateDescriptor<>("userCount", Types.INT));
-        var group = getRuntimeContext().getMetricGroup().addGroup("entrawatch").addGroup("rule", detection.metadata().shortName);
-        alerts = CountedMetric.register(getRuntimeContext(), group, "alerts");
-        lateAtOperator = CountedMetric.register(getRuntimeContext(), group, "lateAtOperator");
+        windows.open(getRuntimeContext());
+        alerts = windows.counter("alerts");
     }
 
     @Override
     public void processElement(SignIn s, Context ctx, Collector<Alert> out) throws Exception {
         long windowEnd = ctx.getCurrentKey().windowStart + detection.windowMillis();
-        if (ctx.timerService().currentWatermark() >= windowEnd - 1) {
-            // The ingest gate admits only on-time sign-ins; this catches the rare case where merged
-            // partitions moved this operator's watermark further (e.g. an idle partition resuming).
-            lateAtOperator.inc();
-            ctx.output(OutputTags.DEAD_LETTERS, detection.lateAtOperator(s, windowEnd, "operator"));
-            return;
-        }
-        if (s.userPrincipalName != null && !users.contains(s.userPrincipalName)) {
-            users.put(s.userPrincipalName, Boolean.TRUE);
-            Integer n = userCount.value();
-            userCount.update(n == null ? 1 : n + 1);
-        }
+        if (windows.routeIfLate(s, windowEnd, ctx.timerService(), ctx::output)) return;
+        users.add(s.userPrincipalName);
         if (s.ipAddress != null) ips.put(s.ipAddress, Boolean.TRUE);
-        ctx.timerService().registerEventTimeTimer(windowEnd - 1);
+        KeyedWindows.fireAtEnd(ctx.timerService(), windowEnd);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-        SprayKey key = ctx.getCurrentKey();
-        Integer n = userCount.value();
-        if (n != null && n >= detection.threshold()) {
-            out.collect(alert(key, n, collect(users), collect(ips)));
+        int n = users.count();
+        if (n >= detection.threshold()) {
+            List<String> sourceIps = new ArrayList<>();
+            for (String ip : ips.keys()) sourceIps.add(ip);
+            out.collect(alert(ctx.getCurrentKey(), n, users.values(), sourceIps));
             alerts.inc();
         }
         users.clear();
         ips.clear();
-        userCount.clear();
-    }
-
-    private static List<String> collect(MapState<String, Boolean> state) throws Exception {
-        List<String> values = new ArrayList<>();
-        for (String k : state.keys()) values.add(k);
-        return values;
     }
 
     Alert alert(SprayKey key, int uniqueUsers, List<String> userNames, List<String> sourceIps) {

@@ -1,9 +1,18 @@
 package io.entrawatch.detect.sso;
 
+import io.entrawatch.config.JobOptions;
 import io.entrawatch.detect.Detection;
+import io.entrawatch.detect.DetectionFactory;
+import io.entrawatch.detect.DetectionTopology;
 import io.entrawatch.detect.RuleMetadata;
+import io.entrawatch.model.Alert;
 import io.entrawatch.model.Categories;
 import io.entrawatch.model.SignIn;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.Collector;
 
 import java.time.Duration;
 import java.util.List;
@@ -23,31 +32,36 @@ public final class SeamlessSsoSprayDetection implements Detection {
     private static final long serialVersionUID = 1L;
 
     /** Metadata of the Sentinel rule, version 1.0.4 of Azure-Sentinel's SeamlessSSOPasswordSpray.yaml. */
-    public static final RuleMetadata RULE = new RuleMetadata(
-            "fb7ca1c9-e14c-40a3-856e-28f3c14ea1ba",
-            "Password spray attack against Microsoft Entra ID Seamless SSO",
-            "sso-spray",
-            "1.0.4",
-            "A spike of Microsoft Entra ID Seamless SSO errors (result types 81...): one error code failed for more than "
+    public static final RuleMetadata RULE = RuleMetadata.builder()
+            .id("fb7ca1c9-e14c-40a3-856e-28f3c14ea1ba")
+            .name("Password spray attack against Microsoft Entra ID Seamless SSO")
+            .shortName("sso-spray")
+            .version("1.0.4")
+            .description("A spike of Microsoft Entra ID Seamless SSO errors (result types 81...): one error code failed for more than "
                     + "5 distinct accounts of a tenant in one hour. It may not be a password spray, but the cause of the "
                     + "errors should be investigated. Entra ID only logs requests that matched existing accounts, so "
                     + "there may have been unlogged requests for accounts that do not exist. The alert lists everything "
-                    + "the failing IP address did in that hour, per sign-in table.",
-            "medium",
-            47,
-            List.of(new RuleMetadata.Technique("T1110", "Brute Force")),
-            List.of("Credential Access"),
-            List.of("https://github.com/Azure/Azure-Sentinel/blob/master/Solutions/Microsoft%20Entra%20ID/Analytic%20Rules/SeamlessSSOPasswordSpray.yaml",
-                    "https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/tshoot-connect-sso"),
-            List.of("A broken Seamless SSO setup (Kerberos decryption key not rolled over, clock skew, the AZUREADSSOACC "
+                    + "the failing IP address did in that hour, per sign-in table.")
+            .severity("medium")
+            .technique("T1110", "Brute Force")
+            .tactics("Credential Access")
+            .references("https://github.com/Azure/Azure-Sentinel/blob/master/Solutions/Microsoft%20Entra%20ID/Analytic%20Rules/SeamlessSSOPasswordSpray.yaml",
+                    "https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/tshoot-connect-sso")
+            .falsePositives("A broken Seamless SSO setup (Kerberos decryption key not rolled over, clock skew, the AZUREADSSOACC "
                             + "computer account changed) makes many accounts fail with 81xxx from the corporate egress IPs.",
-                    "Many users behind one proxy whose Kerberos tickets are rejected after a domain change."),
-            "One alert per flagged IP address and sign-in table. Look at source.ip: is it yours (corporate egress, "
+                    "Many users behind one proxy whose Kerberos tickets are rejected after a domain change.")
+            .investigationGuide("One alert per flagged IP address and sign-in table. Look at source.ip: is it yours (corporate egress, "
                     + "a proxy)? If not, user.name lists the accounts it touched and detection.table tells whether it "
                     + "reached interactive sign-ins (SigninLogs). A success (result_type 0) of any of these accounts "
                     + "from this IP in the same hour means a password was guessed: reset that password, revoke its "
                     + "sessions and require MFA. Block the IP in Conditional Access if it is not yours. Entity mapping: "
-                    + "account (detection.account_name @ user.domain) and IP (source.ip).");
+                    + "account (detection.account_name @ user.domain) and IP (source.ip).")
+            .build();
+
+    /** Made from --sso-spray.*; on unless --sso-spray.enabled false. */
+    public static final DetectionFactory<SeamlessSsoSprayDetection> FACTORY = new DetectionFactory<>(RULE, JobOptions.SSO_SPRAY_ENABLED,
+            o -> new SeamlessSsoSprayDetection(o.get(JobOptions.SSO_SPRAY_WINDOW),
+                    o.get(JobOptions.SSO_SPRAY_ACCOUNT_THRESHOLD), o.get(JobOptions.SSO_SPRAY_RESULT_TYPE_PREFIX)));
 
     public static final int EVIDENCE_LIMIT = 100;
 
@@ -68,6 +82,47 @@ public final class SeamlessSsoSprayDetection implements Detection {
     @Override
     public RuleMetadata metadata() {
         return RULE;
+    }
+
+    /**
+     * Stage 1: on-time 81... failures keyed by (tenant, resultType, hour) into {@link SsoStage1Counter};
+     * stage 2: its flags and the projected sign-ins ({@link #stage2Input()}) keyed by (tenant, IP, hour)
+     * into {@link SsoStage2Joiner}.
+     */
+    @Override
+    public DataStream<Alert> addTo(DetectionTopology topology) {
+        DataStream<SignIn> onTime = topology.onTime(this, "Detection C filter");
+        SingleOutputStreamOperator<SsoFlag> flags = topology.routeDeadLetters(
+                topology.gateSide(onTime.filter(this::keepsForStage1)).name("Detection C stage 1 filter")
+                        .keyBy(this::stage1KeyOf, TypeInformation.of(SsoHourKey.class))
+                        .process(new SsoStage1Counter(this))
+                        .uid("sso-spray-stage1").name("Detection C stage 1: 81xxx accounts per hour"));
+        DataStream<SignIn> signIns = topology.gateSide(onTime.flatMap(stage2Input(), TypeInformation.of(SignIn.class)))
+                .name("Detection C stage 2 filter, projected");
+        return topology.routeDeadLetters(flags
+                .keyBy(SsoFlag::key, TypeInformation.of(SsoIpKey.class))
+                .connect(signIns.keyBy(this::stage2KeyOf, TypeInformation.of(SsoIpKey.class)))
+                .process(new SsoStage2Joiner(this))
+                .uid("sso-spray-stage2").name("Detection C stage 2: flagged IPs joined with their sign-ins"));
+    }
+
+    /** Stage 2's input step: the sign-ins it keeps ({@link #keepsForStage2}), projected ({@link #forStage2}). */
+    public FlatMapFunction<SignIn, SignIn> stage2Input() {
+        return new Stage2Input(this);
+    }
+
+    private static final class Stage2Input implements FlatMapFunction<SignIn, SignIn> {
+        private static final long serialVersionUID = 1L;
+        private final SeamlessSsoSprayDetection detection;
+
+        Stage2Input(SeamlessSsoSprayDetection detection) {
+            this.detection = detection;
+        }
+
+        @Override
+        public void flatMap(SignIn s, Collector<SignIn> kept) {
+            if (detection.keepsForStage2(s)) kept.collect(detection.forStage2(s));
+        }
     }
 
     /** Stage 1's filter OR stage 2's filter. */

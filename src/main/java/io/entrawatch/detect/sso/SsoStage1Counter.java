@@ -1,15 +1,13 @@
 package io.entrawatch.detect.sso;
 
+import io.entrawatch.detect.DistinctValues;
+import io.entrawatch.detect.KeyedWindows;
+import io.entrawatch.metrics.CountedMetric;
 import io.entrawatch.model.SignIn;
-import io.entrawatch.pipeline.CountedMetric;
-import io.entrawatch.pipeline.OutputTags;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.BasicArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -28,62 +26,49 @@ public class SsoStage1Counter extends KeyedProcessFunction<SsoHourKey, SignIn, S
     private static final long serialVersionUID = 1L;
 
     private final SeamlessSsoSprayDetection detection;
-    private transient MapState<String, Boolean> accounts;
-    private transient ValueState<Integer> accountCount;
+    private final KeyedWindows windows;
+    private transient DistinctValues accounts;
     private transient ValueState<String[]> addresses;
     private transient CountedMetric flags;
-    private transient CountedMetric lateAtOperator;
 
     public SsoStage1Counter(SeamlessSsoSprayDetection detection) {
         this.detection = detection;
+        this.windows = new KeyedWindows(detection, "stage 1 operator");
     }
 
     @Override
     public void open(OpenContext ctx) {
-        accounts = getRuntimeContext().getMapState(new MapStateDescriptor<>("accounts", Types.STRING, Types.BOOLEAN));
-        accountCount = getRuntimeContext().getState(new ValueStateDescriptor<>("accountCount", Types.INT));
+        accounts = DistinctValues.declare(getRuntimeContext(), "accounts", "accountCount");
         addresses = getRuntimeContext().getState(new ValueStateDescriptor<>("addresses", BasicArrayTypeInfo.STRING_ARRAY_TYPE_INFO));
-        var group = getRuntimeContext().getMetricGroup().addGroup("entrawatch").addGroup("rule", detection.metadata().shortName);
-        flags = CountedMetric.register(getRuntimeContext(), group, "stage1Flags");
-        lateAtOperator = CountedMetric.register(getRuntimeContext(), group, "lateAtOperator");
+        windows.open(getRuntimeContext());
+        flags = windows.counter("stage1Flags");
     }
 
     @Override
     public void processElement(SignIn s, Context ctx, Collector<SsoFlag> out) throws Exception {
         long hourEnd = ctx.getCurrentKey().hourStart + detection.windowMillis();
-        if (ctx.timerService().currentWatermark() >= hourEnd - 1) {
-            // The ingest gate admits only on-time sign-ins; this catches an idle partition resuming behind
-            // the others after the hour fired here.
-            lateAtOperator.inc();
-            ctx.output(OutputTags.DEAD_LETTERS, detection.lateAtOperator(s, hourEnd, "stage 1 operator"));
-            return;
-        }
-        if (s.userPrincipalName != null && !accounts.contains(s.userPrincipalName)) {
-            accounts.put(s.userPrincipalName, Boolean.TRUE);
-            Integer n = accountCount.value();
-            accountCount.update(n == null ? 1 : n + 1);
-        }
+        if (windows.routeIfLate(s, hourEnd, ctx.timerService(), ctx::output)) return;
+        accounts.add(s.userPrincipalName);
         if (s.ipAddress != null) {
             String[] kept = addresses.value();
             String[] next = SmallestValues.add(kept, s.ipAddress, SeamlessSsoSprayDetection.EVIDENCE_LIMIT);
             if (next != kept) addresses.update(next);
         }
-        ctx.timerService().registerEventTimeTimer(hourEnd - 1);
+        KeyedWindows.fireAtEnd(ctx.timerService(), hourEnd);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<SsoFlag> out) throws Exception {
         SsoHourKey key = ctx.getCurrentKey();
-        Integer n = accountCount.value();
+        int n = accounts.count();
         String[] ips = addresses.value();
-        if (n != null && n > detection.accountThreshold() && ips != null) {
+        if (n > detection.accountThreshold() && ips != null) {
             for (String ip : ips) {
                 out.collect(new SsoFlag(key.tenantId, ip, key.hourStart, key.resultType, n));
                 flags.inc();
             }
         }
         accounts.clear();
-        accountCount.clear();
         addresses.clear();
     }
 }

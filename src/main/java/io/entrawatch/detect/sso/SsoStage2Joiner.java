@@ -3,11 +3,11 @@ package io.entrawatch.detect.sso;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawatch.detect.AlertDocuments;
+import io.entrawatch.detect.KeyedWindows;
 import io.entrawatch.model.Alert;
 import io.entrawatch.model.Categories;
 import io.entrawatch.model.SignIn;
-import io.entrawatch.pipeline.CountedMetric;
-import io.entrawatch.pipeline.OutputTags;
+import io.entrawatch.metrics.CountedMetric;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -53,16 +53,17 @@ public class SsoStage2Joiner extends KeyedCoProcessFunction<SsoIpKey, SsoFlag, S
             Categories.tableOf(Categories.NON_INTERACTIVE));
 
     private final SeamlessSsoSprayDetection detection;
+    private final KeyedWindows windows;
     /** Flagged resultType -> distinct accounts of stage 1. */
     private transient MapState<String, Long> flags;
     /** Table name -> aggregate of the address's sign-ins in it. */
     private transient MapState<String, SsoTableAggregate> tables;
     private transient CountedMetric alerts;
-    private transient CountedMetric lateAtOperator;
     private transient CountedMetric lateFlags;
 
     public SsoStage2Joiner(SeamlessSsoSprayDetection detection) {
         this.detection = detection;
+        this.windows = new KeyedWindows(detection, "stage 2 operator");
     }
 
     @Override
@@ -70,39 +71,34 @@ public class SsoStage2Joiner extends KeyedCoProcessFunction<SsoIpKey, SsoFlag, S
         flags = getRuntimeContext().getMapState(new MapStateDescriptor<>("flags", Types.STRING, Types.LONG));
         tables = getRuntimeContext().getMapState(new MapStateDescriptor<>("tables", Types.STRING,
                 TypeInformation.of(SsoTableAggregate.class)));
-        var group = getRuntimeContext().getMetricGroup().addGroup("entrawatch").addGroup("rule", detection.metadata().shortName);
-        alerts = CountedMetric.register(getRuntimeContext(), group, "alerts");
-        lateAtOperator = CountedMetric.register(getRuntimeContext(), group, "lateAtOperator");
-        lateFlags = CountedMetric.register(getRuntimeContext(), group, "lateFlags");
+        windows.open(getRuntimeContext());
+        alerts = windows.counter("alerts");
+        lateFlags = windows.counter("lateFlags");
     }
 
     @Override
     public void processElement1(SsoFlag flag, Context ctx, Collector<Alert> out) throws Exception {
         long hourEnd = flag.hourStart + detection.windowMillis();
-        if (ctx.timerService().currentWatermark() >= hourEnd - 1) {
+        if (KeyedWindows.hasFired(ctx.timerService(), hourEnd)) {
             // Cannot happen (see the class comment); counted and logged, never silent, but not worth a job restart.
             lateFlags.inc();
             LOG.error("stage-1 flag {} arrived after stage 2's hour had fired; its alerts are lost", flag);
             return;
         }
         flags.put(flag.resultType, flag.distinctAccounts);
-        ctx.timerService().registerEventTimeTimer(hourEnd - 1);
+        KeyedWindows.fireAtEnd(ctx.timerService(), hourEnd);
     }
 
     @Override
     public void processElement2(SignIn s, Context ctx, Collector<Alert> out) throws Exception {
         long hourEnd = ctx.getCurrentKey().hourStart + detection.windowMillis();
-        if (ctx.timerService().currentWatermark() >= hourEnd - 1) {
-            lateAtOperator.inc();
-            ctx.output(OutputTags.DEAD_LETTERS, detection.lateAtOperator(s, hourEnd, "stage 2 operator"));
-            return;
-        }
+        if (windows.routeIfLate(s, hourEnd, ctx.timerService(), ctx::output)) return;
         String table = s.table();
         SsoTableAggregate agg = tables.get(table);
         boolean created = agg == null;
         if (created) agg = new SsoTableAggregate();
         if (agg.add(s, SeamlessSsoSprayDetection.EVIDENCE_LIMIT) || created) tables.put(table, agg);
-        if (created) ctx.timerService().registerEventTimeTimer(hourEnd - 1);
+        if (created) KeyedWindows.fireAtEnd(ctx.timerService(), hourEnd);
     }
 
     @Override

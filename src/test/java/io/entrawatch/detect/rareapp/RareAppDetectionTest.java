@@ -42,7 +42,7 @@ class RareAppDetectionTest {
 
     @Test
     void evaluationIntervalsAreAlignedHoursEndExclusive() {
-        RareAppDetection d = DetectionPipeline.rareApp(JobOptions.defaults());
+        RareAppDetection d = RareAppDetection.FACTORY.create(JobOptions.defaults());
         assertEquals(T0 + HOUR, d.windowEnd(T0));
         assertEquals(T0 + HOUR, d.windowEnd(T0 + HOUR - 1));
         assertEquals(T0 + 2 * HOUR, d.windowEnd(T0 + HOUR));
@@ -56,18 +56,18 @@ class RareAppDetectionTest {
 
     @Test
     void optionsAreValidated() {
-        assertEquals(Instant.parse("2025-11-14T00:00:00Z").toEpochMilli(), DetectionPipeline.rareApp(JobOptions.parse(
+        assertEquals(Instant.parse("2025-11-14T00:00:00Z").toEpochMilli(), RareAppDetection.FACTORY.create(JobOptions.parse(
                 new String[] {"--rare-app.alert-from", "2025-11-14T00:00:00Z"}, null)).alertFromMillis());
-        assertEquals(Instant.parse("2025-11-14T01:00:00Z").toEpochMilli(), DetectionPipeline.rareApp(JobOptions.parse(
+        assertEquals(Instant.parse("2025-11-14T01:00:00Z").toEpochMilli(), RareAppDetection.FACTORY.create(JobOptions.parse(
                 new String[] {"--rare-app.alert-from", "2025-11-14T02:00:00+01:00"}, null)).alertFromMillis());
         assertThrows(IllegalArgumentException.class, () -> JobOptions.parse(new String[] {"--rare-app.alert-from", "tomorrow"}, null));
-        assertEquals(0, DetectionPipeline.rareApp(JobOptions.parse(new String[] {"--rare-app.suppression", "0"}, null))
+        assertEquals(0, RareAppDetection.FACTORY.create(JobOptions.parse(new String[] {"--rare-app.suppression", "0"}, null))
                 .suppressionMillis());
-        assertEquals(14 * 24 * HOUR, DetectionPipeline.rareApp(JobOptions.parse(new String[] {"--rare-app.suppression", "14 d"}, null))
+        assertEquals(14 * 24 * HOUR, RareAppDetection.FACTORY.create(JobOptions.parse(new String[] {"--rare-app.suppression", "14 d"}, null))
                 .suppressionMillis());
-        assertThrows(IllegalArgumentException.class, () -> DetectionPipeline.rareApp(JobOptions.defaults()
+        assertThrows(IllegalArgumentException.class, () -> RareAppDetection.FACTORY.create(JobOptions.defaults()
                 .with(JobOptions.RARE_APP_THRESHOLD, "0")));
-        assertThrows(IllegalArgumentException.class, () -> DetectionPipeline.rareApp(JobOptions.defaults()
+        assertThrows(IllegalArgumentException.class, () -> RareAppDetection.FACTORY.create(JobOptions.defaults()
                 .with(JobOptions.RARE_APP_INTERVAL, "0")));
     }
 }

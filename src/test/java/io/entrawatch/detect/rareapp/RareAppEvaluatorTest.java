@@ -13,7 +13,7 @@ import io.entrawatch.model.Categories;
 import io.entrawatch.model.DeadLetter;
 import io.entrawatch.model.SignIn;
 import io.entrawatch.pipeline.DetectionPipeline;
-import io.entrawatch.pipeline.OutputTags;
+import io.entrawatch.model.OutputTags;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -61,7 +61,7 @@ class RareAppEvaluatorTest {
         /** With {@code backend} null: Flink's default heap backend. */
         Scenario(JobOptions options, org.apache.flink.runtime.state.StateBackend backend) throws Exception {
             this.options = options;
-            this.detection = DetectionPipeline.rareApp(options);
+            this.detection = RareAppDetection.FACTORY.create(options);
             this.parser = DetectionPipeline.parser(options);
             gate = ProcessFunctionTestHarnesses.forProcessFunction(new IngestGate(List.of(detection),
                     options.get(JobOptions.OUT_OF_ORDERNESS).toMillis(), 4096));
@@ -253,11 +253,11 @@ class RareAppEvaluatorTest {
 
     @Test
     void suppressionIsValidated() {
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> DetectionPipeline.rareApp(
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> RareAppDetection.FACTORY.create(
                 JobOptions.defaults().with(JobOptions.RARE_APP_SUPPRESSION, "15 d")));
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> DetectionPipeline.rareApp(
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> RareAppDetection.FACTORY.create(
                 JobOptions.defaults().with(JobOptions.RARE_APP_LOOKBACK, "90 min")));
-        assertEquals(6 * HOUR, DetectionPipeline.rareApp(JobOptions.defaults().with(JobOptions.RARE_APP_SUPPRESSION, "6 h"))
+        assertEquals(6 * HOUR, RareAppDetection.FACTORY.create(JobOptions.defaults().with(JobOptions.RARE_APP_SUPPRESSION, "6 h"))
                 .suppressionMillis());
     }
 

@@ -13,7 +13,7 @@ import io.entrawatch.model.Alert;
 import io.entrawatch.model.DeadLetter;
 import io.entrawatch.model.SignIn;
 import io.entrawatch.pipeline.DetectionPipeline;
-import io.entrawatch.pipeline.OutputTags;
+import io.entrawatch.model.OutputTags;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SprayWindowCounterTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final JobOptions options = JobOptions.defaults();
-    private final PasswordSprayDetection spray = DetectionPipeline.spray(options);
+    private final PasswordSprayDetection spray = PasswordSprayDetection.FACTORY.create(options);
     private final SignInParser parser = DetectionPipeline.parser(options);
 
     /** Output of one scenario. */

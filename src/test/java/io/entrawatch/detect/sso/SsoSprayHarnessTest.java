@@ -13,9 +13,11 @@ import io.entrawatch.model.Categories;
 import io.entrawatch.model.DeadLetter;
 import io.entrawatch.model.SignIn;
 import io.entrawatch.pipeline.DetectionPipeline;
-import io.entrawatch.pipeline.OutputTags;
+import io.entrawatch.model.OutputTags;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.functions.util.ListCollector;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -50,7 +52,7 @@ class SsoSprayHarnessTest {
     private static final String NON_INTERACTIVE = "AADNonInteractiveUserSignInLogs";
     private static final String ATTACKER = "198.51.100.23";
     private final JobOptions options = JobOptions.defaults();
-    private final SeamlessSsoSprayDetection sso = DetectionPipeline.ssoSpray(options);
+    private final SeamlessSsoSprayDetection sso = SeamlessSsoSprayDetection.FACTORY.create(options);
     private final SignInParser parser = DetectionPipeline.parser(options);
     private final long outOfOrderness = options.get(JobOptions.OUT_OF_ORDERNESS).toMillis();
 
@@ -119,6 +121,7 @@ class SsoSprayHarnessTest {
     /** Each inner list is one Event Hubs message; messages arrive in order on one partition. */
     Result run(List<List<ObjectNode>> messages) throws Exception {
         Result r = new Result();
+        FlatMapFunction<SignIn, SignIn> stage2Input = sso.stage2Input();
         try (OneInputStreamOperatorTestHarness<ParsedMessage, SignIn> gate = ProcessFunctionTestHarnesses.forProcessFunction(
                      new IngestGate(List.of(sso), outOfOrderness, 4096));
              KeyedOneInputStreamOperatorTestHarness<SsoHourKey, SignIn, SsoFlag> stage1 =
@@ -133,10 +136,14 @@ class SsoSprayHarnessTest {
                 ParsedMessage m = parser.parse(envelope(message).getBytes(StandardCharsets.UTF_8), "hub", 0, offset++, 0);
                 assertTrue(m.deadLetters.isEmpty(), m.deadLetters.toString());
                 gate.processElement(m, m.maxTimestamp);
+                // the production wiring of SeamlessSsoSprayDetection.addTo: the on-time filter, stage 1's filter,
+                // and stage 2's projecting input step
                 for (SignIn s : gate.extractOutputValues()) {
                     if (!sso.countsOnTime(s)) continue;
                     if (sso.keepsForStage1(s)) stage1.processElement(s, s.timestamp);
-                    if (sso.keepsForStage2(s)) stage2.processElement2(s, s.timestamp);
+                    List<SignIn> projected = new ArrayList<>();
+                    stage2Input.flatMap(s, new ListCollector<>(projected));
+                    for (SignIn p : projected) stage2.processElement2(p, p.timestamp);
                 }
                 gate.getOutput().clear();
                 maxTs = Math.max(maxTs, m.maxTimestamp);

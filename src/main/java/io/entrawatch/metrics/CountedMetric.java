@@ -1,4 +1,4 @@
-package io.entrawatch.pipeline;
+package io.entrawatch.metrics;
 
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.RuntimeContext;

@@ -1,4 +1,4 @@
-package io.entrawatch.pipeline;
+package io.entrawatch.model;
 
 import io.entrawatch.model.DeadLetter;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

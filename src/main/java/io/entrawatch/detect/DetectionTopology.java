@@ -1,0 +1,67 @@
+package io.entrawatch.detect;
+
+import io.entrawatch.model.DeadLetter;
+import io.entrawatch.model.OutputTags;
+import io.entrawatch.model.SignIn;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where a detection attaches its operators ({@link Detection#addTo}): the ingest gate's sign-ins, and
+ * the dead-letter outputs of the detection's operators, which the pipeline sends on with the rest.
+ *
+ * <p>Stateless steps run at the gate's parallelism so they chain to it and only the sign-ins a
+ * detection keeps are serialized, once, into its keyBy (at the job's parallelism instead, every sign-in
+ * was serialized once per detection into a rebalance: replay was slower at p=2 than at p=1).
+ */
+public final class DetectionTopology {
+    private final DataStream<SignIn> signIns;
+    private final List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
+
+    public DetectionTopology(DataStream<SignIn> signIns) {
+        this.signIns = signIns;
+    }
+
+    /** The sign-ins {@code detection} counts that are on time for it, filtered next to the gate. */
+    public DataStream<SignIn> onTime(Detection detection, String name) {
+        return gateSide(signIns.filter(new OnTime(detection))).name(name);
+    }
+
+    /** Runs a stateless step at the gate's parallelism, chained to it. */
+    public <T> SingleOutputStreamOperator<T> gateSide(SingleOutputStreamOperator<T> step) {
+        return step.setParallelism(signIns.getParallelism());
+    }
+
+    /** Collects the operator's dead-letter side output (late sign-ins it saw) and returns it unchanged. */
+    public <T> SingleOutputStreamOperator<T> routeDeadLetters(SingleOutputStreamOperator<T> operator) {
+        deadLetters.add(operator.getSideOutput(OutputTags.DEAD_LETTERS));
+        return operator;
+    }
+
+    /** The dead-letter outputs collected so far. */
+    public List<DataStream<DeadLetter>> deadLetters() {
+        return List.copyOf(deadLetters);
+    }
+
+    /**
+     * {@link Detection#countsOnTime} as a class, not {@code d::countsOnTime}: bound references to the same
+     * interface method from one class share a deserializer that casts to the first receiver's type.
+     */
+    private static final class OnTime implements FilterFunction<SignIn> {
+        private static final long serialVersionUID = 1L;
+        private final Detection detection;
+
+        OnTime(Detection detection) {
+            this.detection = detection;
+        }
+
+        @Override
+        public boolean filter(SignIn s) {
+            return detection.countsOnTime(s);
+        }
+    }
+}
