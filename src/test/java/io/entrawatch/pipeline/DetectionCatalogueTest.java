@@ -1,0 +1,83 @@
+package io.entrawatch.pipeline;
+
+import io.entrawatch.config.JobOptions;
+import io.entrawatch.detect.Detection;
+import io.entrawatch.detect.DetectionFactory;
+import io.entrawatch.detect.RuleMetadata;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every rule of the catalogue, checked the way published rule collections check theirs: identity
+ * unique, MITRE ids well formed, severity and risk score consistent, an analyst's guide present, and
+ * each detection switched by its own option. (That every field an alert carries is mapped by the
+ * index template is checked on real alerts of every rule by GeneratedTrafficITCase.)
+ */
+class DetectionCatalogueTest {
+    private static final Pattern TECHNIQUE = Pattern.compile("T\\d{4}(\\.\\d{3})?");
+    private static final Set<String> TACTICS = Set.of("Reconnaissance", "Resource Development", "Initial Access",
+            "Execution", "Persistence", "Privilege Escalation", "Defense Evasion", "Credential Access", "Discovery",
+            "Lateral Movement", "Collection", "Command and Control", "Exfiltration", "Impact");
+
+    @Test
+    void everyRuleShouldCarryCompleteConsistentMetadata() {
+        Set<String> ids = new HashSet<>(), names = new HashSet<>(), shortNames = new HashSet<>();
+        for (DetectionFactory<?> factory : DetectionPipeline.CATALOGUE) {
+            RuleMetadata r = factory.rule();
+            String who = "rule " + r.name;
+            assertTrue(ids.add(r.id), who + ": id not unique");
+            assertTrue(names.add(r.name), who + ": name not unique");
+            assertTrue(shortNames.add(r.shortName), who + ": short name not unique");
+            assertEquals(RuleMetadata.RISK_SCORES.get(r.severity), r.riskScore, who + ": risk score of severity " + r.severity);
+            assertFalse(r.techniques.isEmpty(), who + ": techniques");
+            for (RuleMetadata.Technique t : r.techniques) {
+                assertTrue(TECHNIQUE.matcher(t.id).matches(), who + ": technique id " + t.id);
+                assertEquals("https://attack.mitre.org/techniques/" + t.id.replace('.', '/') + "/", t.reference, who);
+                assertFalse(t.name.isBlank(), who + ": technique name of " + t.id);
+            }
+            assertFalse(r.tactics.isEmpty(), who + ": tactics");
+            for (String tactic : r.tactics) assertTrue(TACTICS.contains(tactic), who + ": unknown MITRE tactic " + tactic);
+            assertFalse(r.references.isEmpty(), who + ": references");
+            r.references.forEach(u -> assertTrue(u.startsWith("https://"), who + ": reference " + u));
+            assertFalse(r.falsePositives.isEmpty(), who + ": false positives");
+            assertTrue(r.investigationGuide.length() > 80, who + ": an investigation guide an analyst can act on");
+            assertTrue(r.description.length() > 40, who + ": description");
+            assertFalse(r.version.isBlank(), who + ": version");
+        }
+        assertEquals(DetectionPipeline.CATALOGUE.size(), ids.size());
+    }
+
+    @Test
+    void eachDetectionShouldBeSwitchedByItsOwnOptionAndCarryItsRule() {
+        JobOptions all = JobOptions.defaults();
+        List<Detection> on = DetectionPipeline.detections(all);
+        assertEquals(DetectionPipeline.CATALOGUE.size(), on.size(), "every detection is on by default");
+        for (DetectionFactory<?> factory : DetectionPipeline.CATALOGUE) {
+            assertEquals(factory.rule(), factory.create(all).metadata(), "the detection raises its factory's rule");
+            List<Detection> without = DetectionPipeline.detections(all.with(factory.enabledOption(), "false"));
+            assertEquals(on.size() - 1, without.size());
+            assertTrue(without.stream().noneMatch(d -> d.metadata() == factory.rule()), factory.enabledOption() + " false");
+        }
+    }
+
+    @Test
+    void aRuleWithMalformedMetadataShouldNotBuild() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RuleMetadata.builder()
+                .id("not-a-uuid").name("Broken").shortName("Broken Rule").version("1").description("d")
+                .severity("severe").technique("T11", "Brute Force").tactics("Credential Access")
+                .references("http://example.com").investigationGuide(" ").build());
+        for (String problem : List.of("UUID", "short name", "severity", "T11", "http://example.com", "false-positive",
+                "investigation guide")) {
+            assertTrue(e.getMessage().contains(problem), "names " + problem + ": " + e.getMessage());
+        }
+    }
+}
