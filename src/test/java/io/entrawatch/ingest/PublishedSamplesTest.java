@@ -5,6 +5,7 @@ import io.entrawatch.SignInFixtures;
 import io.entrawatch.enrich.AsnOrganizations;
 import io.entrawatch.model.SignIn;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -48,12 +49,17 @@ class PublishedSamplesTest {
     private final SignInParser parser = new SignInParser(AsnOrganizations.builtIn(), SignInParser.DEFAULT_MAX_MESSAGE_BYTES, 4096);
 
     @BeforeAll
-    static void samplesBesideTheCheckout() {
+    static void sayWhetherTheSamplesAreThere() {
         if (RealSamples.available()) {
             System.out.println("PublishedSamplesTest: checking the published samples in " + RealSamples.DIR);
         } else {
             System.out.println("PublishedSamplesTest SKIPPED: " + RealSamples.absentReason());
         }
+    }
+
+    /** Per test, not per class, so that each test is reported as skipped, with the reason. */
+    @BeforeEach
+    void samplesBesideTheCheckout() {
         assumeTrue(RealSamples.available(), RealSamples.absentReason());
     }
 
