@@ -12,7 +12,7 @@ class EventTimesTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            // every format of ../shared/data/real-samples/test-time-formats-corner-cases.log
+            // the time formats of published Entra/Azure Monitor exports (fixtures/sign-ins/time-formats.jsonl has the project's own)
             "01/09/2007 09:41:00|2007-01-09T09:41:00Z",
             "1/9/2007 09:41:00|2007-01-09T09:41:00Z",
             "01/09/2007 09:41:00 AM|2007-01-09T09:41:00Z",

@@ -1,6 +1,6 @@
 package io.entrawatch.ingest;
 
-import io.entrawatch.RealSamples;
+import io.entrawatch.SignInFixtures;
 import io.entrawatch.TestRecords;
 import io.entrawatch.enrich.AsnOrganizations;
 import io.entrawatch.model.DeadLetter;
@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,15 +32,21 @@ class SignInParserTest {
         return m.signIns.get(0);
     }
 
+    private static final String T_NORTH = "5f1c0a77-3b2e-4d9a-9c41-0e7d2a6b8f10";
+    private static final String T_ALPINE = "b7e40c19-62d5-4f0e-a83b-19c5d7e2f604";
+    private static final String T_HARBOR = "e91d3f52-08ac-4b67-b5d2-7c40f1a9e283";
+    private static final String T_FLAT = "0c6b2e8d-91f4-4a3c-8e57-d2a1b9f04c66";
+    private static final String T_ODD = "7a2c91d04e-5b3f-4c8e-9d21-6e0f4a8b7c35";
+
     private static long t(String iso) {
         return Instant.parse(iso).toEpochMilli();
     }
 
     @Test
-    void everyRealSampleRecordIsHandledWithoutAnException() throws Exception {
+    void everyFixtureRecordHasExactlyOneOutcome() {
         int records = 0, signIns = 0, skipped = 0, malformed = 0;
-        for (Path file : RealSamples.logFiles()) {
-            for (String line : RealSamples.records(file.getFileName().toString())) {
+        for (Path file : SignInFixtures.files()) {
+            for (String line : SignInFixtures.records(file.getFileName().toString())) {
                 ParsedMessage m = parse(line);
                 assertEquals(1, m.records, file + ": one record per line");
                 assertEquals(1, m.signIns.size() + m.skipped + m.deadLetters.size(), file + ": " + line);
@@ -49,105 +56,274 @@ class SignInParserTest {
                 malformed += m.deadLetters.size();
             }
         }
-        // 50 records: 2 of categories no detection reads (ADFS, MicrosoftServicePrincipal), 11 time-format
-        // corner cases that have no tenant, and the PascalCase record that has no 'category'.
-        assertEquals(50, records);
+        // 47 records: 2 of categories no detection reads (ADFS, MicrosoftServicePrincipal), 12 time-format
+        // cases that have no tenant, and 2 PascalCase records that have no 'category'.
+        assertEquals(15, SignInFixtures.files().size(), "fixture files (README.md lists each)");
+        assertEquals(47, records);
         assertEquals(2, skipped);
-        assertEquals(12, malformed);
-        assertEquals(36, signIns);
+        assertEquals(14, malformed);
+        assertEquals(31, signIns);
     }
 
     @Test
-    void wholeSampleFilesAsOneBareArrayAndAsOneEnvelope() throws Exception {
-        List<String> lines = RealSamples.records("test-non-interactive-user-sample.log");
+    void fiveCategoriesFourReadOneSkipped() {
+        List<String> lines = SignInFixtures.records("categories.jsonl");
+        ParsedMessage m = parse("[" + String.join(",", lines) + "]");
+        assertEquals(List.of(), m.deadLetters);
+        assertEquals(1, m.skipped, "MicrosoftServicePrincipalSignInLogs is skipped, not dead-lettered");
+        assertEquals(List.of("SigninLogs", "AADNonInteractiveUserSignInLogs", "AADServicePrincipalSignInLogs",
+                "AADManagedIdentitySignInLogs"), m.signIns.stream().map(SignIn::table).collect(Collectors.toList()));
+        assertEquals(List.of(50126, 50074, 7000215, 500011),
+                m.signIns.stream().map(s -> s.errorCode).collect(Collectors.toList()));
+        for (SignIn s : m.signIns) {
+            assertFalse(s.success, s.toString());
+            assertEquals(T_NORTH, s.tenantId);
+            assertEquals("None", s.resultSignature);
+        }
+        SignIn interactive = m.signIns.get(0);
+        assertEquals(t("2023-04-11T11:15:31.441Z"), interactive.timestamp, "createdDateTime -04:00");
+        assertEquals("The password entered for this account is wrong.", interactive.resultDescription);
+        assertEquals("camille.durand@northwind.example", interactive.userPrincipalName);
+        assertEquals(Boolean.TRUE, interactive.isInteractive);
+        assertEquals("192.0.2.11", interactive.ipAddress);
+        assertEquals("A second factor is required to finish this sign-in.", m.signIns.get(1).resultDescription,
+                "no root resultDescription: status.failureReason (status.additionalDetails is not read)");
+        assertEquals(Boolean.FALSE, m.signIns.get(1).isInteractive);
+        assertNull(m.signIns.get(2).userPrincipalName, "service principal: userId null, no UPN");
+        assertEquals("50126", interactive.resultType);
+        // "Level" is the string "4" in all five: not read, so no problem
+        assertTrue(lines.stream().allMatch(l -> l.contains("\"Level\":\"4\"")), "fixture keeps Level as a string");
+    }
+
+    @Test
+    void wholeFixtureFilesAsOneBareArrayAndAsOneEnvelope() {
+        List<String> lines = SignInFixtures.records("non-interactive-out-of-order.jsonl");
         String array = "[" + String.join(",", lines) + "]";
         ParsedMessage a = parse(array);
-        assertEquals(15, a.signIns.size());
+        assertEquals(8, a.signIns.size());
         ParsedMessage e = parse("{\"records\":" + array + "}");
         assertEquals(a.signIns, e.signIns);
-        assertEquals(t("2022-01-24T05:12:49.970Z"), e.maxTimestamp, "out-of-order records: max is record 7");
+        assertEquals(List.of(), e.deadLetters);
+        assertEquals(t("2021-11-08T19:04:57.331Z"), e.maxTimestamp, "out-of-order records: max is record 5 of 8");
+        assertEquals(List.of(t("2021-11-08T19:02:13.582Z"), t("2021-11-08T19:02:09.004Z"), t("2021-11-08T19:02:09.771Z"),
+                t("2021-11-08T19:02:31.206Z"), t("2021-11-08T19:04:57.331Z"), t("2021-11-08T19:02:30.914Z"),
+                t("2021-11-08T19:02:07.625Z"), t("2021-11-08T19:02:32.480Z")),
+                e.signIns.stream().map(s -> s.timestamp).collect(Collectors.toList()), "message order is kept, not sorted");
+        for (SignIn s : e.signIns) {
+            assertNull(s.userAgent, "no userAgent in these records");
+            assertEquals("NonInteractiveUserSignInLogs", s.category);
+            assertEquals(Boolean.FALSE, s.isInteractive);
+            assertEquals("singleFactorAuthentication", s.authenticationRequirement);
+            assertTrue(s.success);
+            assertEquals(64502L, s.asn);
+        }
+        assertEquals(3, lines.stream().filter(l -> l.contains("\"mfaDetail\"")).count(), "mfaDetail on some records only");
+        assertTrue(lines.get(0).startsWith("{ \"time\": "), "spaced JSON with time first");
     }
 
     @Test
-    void nonInteractiveSingleFactorSample() throws Exception {
-        SignIn s = only(RealSamples.records("test-non-interactive-user.log").get(0));
-        assertEquals(t("2021-07-30T11:20:59.778Z"), s.timestamp);
-        assertEquals("22222222-902d-4dea-8026-5a790862fede", s.tenantId);
+    void interactiveSuccessesWithUserAgentAndAsn() {
+        List<String> lines = SignInFixtures.records("interactive-successes.jsonl");
+        SignIn first = only(lines.get(0));
+        assertEquals(t("2023-10-02T08:30:11.250Z"), first.timestamp);
+        assertEquals(T_ALPINE, first.tenantId);
+        assertEquals("ana.souza@alpine.example", first.userPrincipalName, "UPN lower-cased");
+        assertTrue(first.success);
+        assertEquals(0, first.errorCode);
+        assertEquals("0", first.resultType);
+        assertEquals(Boolean.TRUE, first.isInteractive);
+        assertEquals("singleFactorAuthentication", first.authenticationRequirement);
+        assertEquals("203.0.113.101", first.ipAddress);
+        assertEquals(8075L, first.asn);
+        assertEquals(AsnOrganizations.MICROSOFT, first.asOrganization);
+        assertEquals("f0e9d8c7-b6a5-4493-8271-605f4e3d2c1b", first.appId);
+        assertEquals("Alpine Intranet", first.appDisplayName);
+        assertTrue(first.userAgent.startsWith("Mozilla/5.0 (Windows NT 10.0"), first.userAgent);
+        assertEquals("a3c5e7f9-1b2d-4e6f-8a0c-2d4f6a8c0e01", first.id);
+        SignIn second = only(lines.get(1));
+        assertEquals(64500L, second.asn);
+        assertNull(second.asOrganization, "ASN not in the table");
+        assertTrue(second.userAgent.contains("Firefox/119.0"), second.userAgent);
+    }
+
+    @Test
+    void nonInteractiveSingleFactorWithManyPoliciesAndNonAsciiText() {
+        SignIn s = only(SignInFixtures.line("non-interactive-single-factor.jsonl", 1));
+        assertEquals(t("2022-06-14T16:42:03.908Z"), s.timestamp);
+        assertEquals(T_ALPINE, s.tenantId);
         assertEquals("NonInteractiveUserSignInLogs", s.category);
         assertEquals("AADNonInteractiveUserSignInLogs", s.table());
-        assertEquals("hello.world@company.de", s.userPrincipalName);
+        assertEquals("juergen.weiss@alpine.example", s.userPrincipalName);
         assertEquals("0", s.resultType);
         assertEquals(0, s.errorCode);
         assertTrue(s.success);
         assertEquals(Boolean.FALSE, s.isInteractive);
         assertEquals("singleFactorAuthentication", s.authenticationRequirement);
-        assertEquals("11.22.33.44", s.ipAddress);
-        assertEquals(3320L, s.asn);
+        assertEquals("198.51.100.141", s.ipAddress);
+        assertEquals(64501L, s.asn);
         assertNull(s.asOrganization);
-        assertEquals("22222222-bce4-4aaf-ab1b-5451cc387264", s.appId);
-        assertEquals("Microsoft Teams", s.appDisplayName);
+        assertEquals("e5f6a7b8-c9d0-4e1f-a2b3-c4d5e6f70819", s.appId);
+        assertEquals("Kalender f\u00fcr Au\u00dfendienst", s.appDisplayName, "UTF-8 decoded");
         assertTrue(s.userAgent.startsWith("Mozilla/5.0 (Windows"));
-        assertEquals("22222222-fb7b-4f83-bf74-3876f9ef3900", s.id);
+        assertEquals("b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e", s.id, "read after seven skipped policies");
+        assertNull(s.resultDescription);
     }
 
     @Test
-    void failureWithOffsetTimeAndCallerIpFallbackNotUsedWhenPropertiesHaveIp() throws Exception {
-        List<String> records = RealSamples.records("test-signinlogs.log");
+    void nonInteractiveMfaByClaimWithEscapes() {
+        String line = SignInFixtures.line("non-interactive-mfa-claim.jsonl", 1);
+        assertTrue(line.contains("\\\\\\\\u0026"), "fixture keeps the doubly escaped \\u0026 (four backslashes in the file)");
+        assertTrue(line.contains("Mail \\u0026 Calendar"), "fixture keeps a plain \\u0026 escape");
+        SignIn s = only(line);
+        assertEquals("Mail & Calendar", s.appDisplayName, "JSON escape decoded");
+        assertEquals("multiFactorAuthentication", s.authenticationRequirement);
+        assertTrue(s.success);
+        assertNull(s.resultDescription, "status.additionalDetails is not a failure reason");
+        assertEquals(Boolean.FALSE, s.isInteractive);
+        assertEquals("2001:db8:4a::17", s.ipAddress, "IPv6 lower-cased");
+        assertEquals(8075L, s.asn);
+        assertEquals("5c4b3a29-1807-4f6e-9d5c-4b3a29180706", s.id, "read after the policy holding the escapes");
+        assertEquals(t("2023-01-17T13:05:22.660Z"), s.timestamp);
+    }
+
+    @Test
+    void failureWithOffsetTimeAndCallerIpFallbackNotUsedWhenPropertiesHaveIp() {
+        List<String> records = SignInFixtures.records("interactive-failures.jsonl");
         SignIn first = only(records.get(0));
-        assertEquals(t("2019-10-18T09:45:48.072Z"), first.timestamp, "createdDateTime -05:00 wins over time");
-        assertEquals(50140, first.errorCode);
-        assertEquals("50140", first.resultType);
+        assertEquals(t("2024-03-01T03:58:07.123Z"), first.timestamp,
+                "createdDateTime -05:00 (previous day locally) wins over time, 2 s later");
+        assertEquals(50053, first.errorCode);
+        assertEquals("50053", first.resultType);
         assertFalse(first.success);
-        assertTrue(first.resultDescription.startsWith("This error occurred due to 'Keep me signed in'"));
-        assertEquals("8a4de8b5-095c-47d0-a96f-a75130c61d53", first.tenantId);
+        assertEquals("The account is locked after too many wrong passwords.", first.resultDescription);
+        assertEquals(T_HARBOR, first.tenantId);
+        assertEquals("198.51.100.23", first.ipAddress);
         SignIn second = only(records.get(1));
-        assertEquals("81.171.241.231", second.ipAddress, "properties.ipAddress wins over callerIpAddress 8.8.8.8");
-        assertEquals("c3813493-bf92-5123-2717-8a8b2979c38b", second.userPrincipalName);
+        assertEquals("198.51.100.77", second.ipAddress, "properties.ipAddress wins over callerIpAddress 203.0.113.50");
+        assertEquals("4f0e9b2a-7c1d-4e3b-a6f8-d5c2b1a09e87", second.userPrincipalName, "a GUID UPN is kept, lower-cased");
     }
 
     @Test
-    void createdDateTimeWinsAndTimeIsTheFallback() throws Exception {
-        List<String> records = RealSamples.records("test-created-datetime-timestamp.log");
-        assertEquals(t("2026-07-10T20:01:51.924Z"), only(records.get(0)).timestamp);
-        assertEquals(t("2026-07-10T20:03:31.273Z"), only(records.get(1)).timestamp, "no createdDateTime: time");
+    void createdDateTimeWinsAndTimeIsTheFallback() {
+        List<String> records = SignInFixtures.records("created-vs-time.jsonl");
+        assertEquals(t("2024-11-30T23:57:32.041Z"), only(records.get(0)).timestamp, "time is 1 min 40 s later");
+        assertEquals(t("2024-11-30T23:59:12.086Z"), only(records.get(1)).timestamp, "no createdDateTime: time");
     }
 
     @Test
-    void servicePrincipalWithNullUserIdAndEmptyUpn() throws Exception {
-        SignIn sp = only(RealSamples.records("test-service-principal.log").get(0));
+    void servicePrincipalWithNullUserIdAndEmptyUpn() {
+        SignIn sp = only(SignInFixtures.line("service-principal-failure.jsonl", 1));
         assertNull(sp.userPrincipalName);
         assertEquals(7000222, sp.errorCode);
-        assertEquals("1111111111-902d-4dea-8026-5a790862fede", sp.tenantId);
-        SignIn alt = only(RealSamples.records("test-alternative-time-and-duration-as-string.log").get(0));
+        assertEquals("7000222", sp.resultType);
+        assertFalse(sp.success);
+        assertEquals(T_ODD, sp.tenantId, "a tenant id that is not a well-formed GUID is kept as is");
+        assertEquals("AADServicePrincipalSignInLogs", sp.table());
+        assertEquals(t("2020-09-03T02:17:45.881Z"), sp.timestamp);
+        List<String> ok = SignInFixtures.records("service-principal-successes.jsonl");
+        assertEquals(4, ok.size());
+        for (String line : ok) {
+            SignIn s = only(line);
+            assertNull(s.userPrincipalName);
+            assertTrue(s.success);
+            assertEquals(Boolean.FALSE, s.isInteractive);
+            assertEquals("ServicePrincipalSignInLogs", s.category);
+        }
+        List<String> alts = SignInFixtures.records("service-principal-us-time-string-duration.jsonl");
+        SignIn alt = only(alts.get(0));
         assertNull(alt.userPrincipalName, "empty UPN is absent");
-        assertEquals(t("2025-11-14T01:46:16.428Z"), alt.timestamp);
-        assertEquals(7545L, alt.asn);
+        assertNull(alt.userAgent, "empty userAgent is absent");
+        assertEquals(t("2025-03-02T16:05:44.102Z"), alt.timestamp, "createdDateTime wins over the US-format time");
+        assertEquals(64503L, alt.asn);
         assertEquals("SUCCESS", alt.resultSignature);
+        assertTrue(alt.success);
+        assertEquals(T_FLAT, alt.tenantId);
+        assertEquals(t("2025-03-02T00:09:03Z"), only(alts.get(1)).timestamp, "no createdDateTime: US-format time, 12 AM is 00");
+        assertTrue(alts.stream().allMatch(l -> l.contains("\"durationMs\":\"0\"") && l.contains("\"level\":\"Informational\"")),
+                "fixture keeps durationMs as a string and a lower-case, textual level");
     }
 
     @Test
-    void otherCategoriesAreSkippedNotDeadLettered() throws Exception {
-        ParsedMessage adfs = parse(RealSamples.records("test-adfs-signin.log").get(0));
+    void otherCategoriesAreSkippedNotDeadLettered() {
+        String adfsLine = SignInFixtures.line("adfs.jsonl", 1);
+        assertTrue(adfsLine.contains("\"time\":\"5/20/2025 8:18:40 PM\"") && adfsLine.contains("\"durationMs\":\"0\""));
+        ParsedMessage adfs = parse(adfsLine);
         assertEquals(1, adfs.skipped);
         assertTrue(adfs.deadLetters.isEmpty());
-        ParsedMessage raw = parse("[" + String.join(",", RealSamples.records("test-signinlogs-raw.log")) + "]");
+        assertTrue(adfs.signIns.isEmpty());
+        ParsedMessage raw = parse("[" + String.join(",", SignInFixtures.records("categories.jsonl")) + "]");
         assertEquals(4, raw.signIns.size());
         assertEquals(1, raw.skipped, "MicrosoftServicePrincipalSignInLogs");
     }
 
     @Test
-    void timeFormatCornerCasesParseButHaveNoTenant() throws Exception {
-        for (String line : RealSamples.records("test-time-formats-corner-cases.log")) {
+    void timeFormatCornerCasesParseButHaveNoTenant() {
+        List<String> expected = List.of("2016-03-05T14:27:06Z", "2016-03-05T14:27:06Z", "2016-03-05T14:27:06Z",
+                "2016-03-05T14:27:06Z", "2016-03-05T14:27:06Z", "2016-03-05T00:27:06Z", "2016-03-05T14:27:06Z",
+                "2016-03-05T14:27:06.410Z", "2016-03-05T14:27:06.331Z", "2016-03-05T14:27:06.123Z",
+                "2016-03-05T14:27:06.250Z", "2016-03-05T14:27:06Z");
+        List<String> lines = SignInFixtures.records("time-formats.jsonl");
+        assertEquals(expected.size(), lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
             ParsedMessage m = parse(line);
-            assertEquals(1, m.deadLetters.size());
+            assertEquals(1, m.deadLetters.size(), line);
             assertTrue(m.deadLetters.get(0).reason.startsWith("record has no tenant"), m.deadLetters.get(0).reason);
+            // the same record with a tenant: the time itself is understood
+            SignIn s = only("{\"tenantId\":\"t\"," + line.substring(1));
+            assertEquals(t(expected.get(i)), s.timestamp, line);
         }
     }
 
     @Test
-    void pascalCaseLogAnalyticsExportIsDeadLettered() throws Exception {
-        ParsedMessage m = parse(RealSamples.records("test-invalid-time.log").get(0));
-        assertEquals("record has no category", m.deadLetters.get(0).reason);
+    void pascalCaseLogAnalyticsExportIsDeadLettered() {
+        for (String line : SignInFixtures.records("pascal-case.jsonl")) {
+            ParsedMessage m = parse(line);
+            assertEquals(1, m.deadLetters.size(), line);
+            assertEquals("record has no category", m.deadLetters.get(0).reason);
+            assertEquals(line, m.deadLetters.get(0).payload);
+        }
+    }
+
+    @Test
+    void flatRecordsWithoutPropertiesUseTheRootFields() {
+        List<String> lines = SignInFixtures.records("flat.jsonl");
+        SignIn noProperties = only(lines.get(0));
+        assertEquals(T_FLAT, noProperties.tenantId, "from resourceId /TENANTS/{id}/ (any case)");
+        assertEquals(t("2024-05-06T10:00:04.500Z"), noProperties.timestamp, "time");
+        assertEquals(50126, noProperties.errorCode, "from resultType");
+        assertFalse(noProperties.success);
+        assertEquals("2001:db8::beef", noProperties.ipAddress, "callerIpAddress, lower-cased");
+        assertEquals("The password entered for this account is wrong.", noProperties.resultDescription);
+        assertNull(noProperties.userPrincipalName);
+        assertNull(noProperties.isInteractive, "unknown, not false");
+        assertNull(noProperties.id);
+        assertNull(noProperties.asn);
+        SignIn nullProperties = only(lines.get(1));
+        assertEquals(T_FLAT, nullProperties.tenantId);
+        assertEquals(t("2024-05-06T10:00:09Z"), nullProperties.timestamp, "US-format time, no offset: UTC");
+        assertEquals("50053", nullProperties.resultType, "resultType sent as a number");
+        assertEquals(50053, nullProperties.errorCode);
+        assertEquals("203.0.113.201", nullProperties.ipAddress);
+        SignIn resourceTenant = only(lines.get(2));
+        assertEquals(T_FLAT, resourceTenant.tenantId, "empty tenantId: properties.resourceTenantId");
+        assertTrue(resourceTenant.success);
+        assertEquals(0, resourceTenant.errorCode);
+        assertNull(resourceTenant.ipAddress, "no IP anywhere");
+    }
+
+    @Test
+    void numbersAndBooleansSentAsStrings() {
+        SignIn s = only(SignInFixtures.line("numbers-as-strings.jsonl", 1));
+        assertEquals(50126, s.errorCode, "properties.status.errorCode \"50126\"");
+        assertFalse(s.success);
+        assertEquals(8075L, s.asn, "autonomousSystemNumber \"8075\"");
+        assertEquals(AsnOrganizations.MICROSOFT, s.asOrganization);
+        assertEquals(Boolean.TRUE, s.isInteractive, "isInteractive \"true\"");
+        assertEquals("ines.costa@northwind.example", s.userPrincipalName);
+        assertEquals("The password entered for this account is wrong.", s.resultDescription, "status.failureReason");
+        assertEquals(t("2024-05-06T11:22:33.444Z"), s.timestamp);
+        assertEquals(T_NORTH, s.tenantId);
     }
 
     @Test
