@@ -49,7 +49,7 @@ public final class TestRecords {
         return sb.append("]}").toString();
     }
 
-    /** Builder of one raw record (the fields DETECTIONS.md section 1 reads, plus some noise). */
+    /** Builder of one raw record (the fields docs/detections.md section 1 reads, plus some noise). */
     public static final class Record {
         public String tenant = TENANT;
         public String category = Categories.NON_INTERACTIVE;

@@ -16,7 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Builds the ECS alert document of DETECTIONS.md section 6: the fields every alert has, the rule's
+ * Builds the ECS alert document of docs/detections.md section 6: the fields every alert has, the rule's
  * metadata, and the deterministic document id.
  */
 public final class AlertDocuments {

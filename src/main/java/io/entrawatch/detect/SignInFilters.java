@@ -8,7 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** The filter constants the detections share (DETECTIONS.md section 1): failure codes and excluded AS organisations. */
+/** The filter constants the detections share (docs/detections.md section 1): failure codes and excluded AS organisations. */
 public final class SignInFilters implements Serializable {
     private static final long serialVersionUID = 1L;
 

@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * The attacks (and deliberate near misses) the generator can plant. Each belongs to one detection of
- * DETECTIONS.md ({@code A}, {@code B} or {@code C}) and either must raise that detection's alert
+ * docs/detections.md ({@code A}, {@code B} or {@code C}) and either must raise that detection's alert
  * ({@link #alertExpected()}) or must not.
  */
 public enum AttackKind {

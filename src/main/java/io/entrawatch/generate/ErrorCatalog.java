@@ -5,7 +5,7 @@ import java.util.Map;
 
 /** Entra ID error codes the generator uses, with their failure reasons as Entra writes them. */
 final class ErrorCatalog {
-    /** DETECTIONS.md FAILURE_CODES. */
+    /** docs/detections.md FAILURE_CODES. */
     static final int[] FAILURE_CODES = {50053, 50126, 50055, 50056, 50064, 50144};
 
     private static final Map<Integer, String> REASONS = new HashMap<>();

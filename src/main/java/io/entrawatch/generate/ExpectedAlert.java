@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * One alert the job must raise for the planted records (and only those: background traffic is built
- * so that it raises none). Computed by a reference implementation of DETECTIONS.md sections 2-4 over
+ * so that it raises none). Computed by a reference implementation of docs/detections.md sections 2-4 over
  * the planted records, so it includes cross effects, e.g. the rare-app (B) alerts each sprayed user
  * causes. Fields that do not apply to the detection are null.
  *
@@ -48,7 +48,7 @@ public record ExpectedAlert(
     public static final String RULE_B = "ce47ec2c-fe13-11ef-9ee5-f661ea17fbcd";
     public static final String RULE_C = "fb7ca1c9-e14c-40a3-856e-28f3c14ea1ba";
 
-    /** A stable identity of the alert: what makes it unique per DETECTIONS.md ("one alert per ..."). */
+    /** A stable identity of the alert: what makes it unique per docs/detections.md ("one alert per ..."). */
     public String key() {
         return switch (detection) {
             case "A" -> "A|" + tenantId + "|" + errorCode + "|" + windowStart;

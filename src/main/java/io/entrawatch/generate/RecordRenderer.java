@@ -2,7 +2,7 @@ package io.entrawatch.generate;
 
 /**
  * Renders a {@link Rec} as the JSON text Azure Monitor diagnostic settings write for it, with the
- * field names, nesting and quirks of the real samples (shared/data/real-samples): two key layouts
+ * field names, nesting and quirks of published Entra samples (reproduced in src/test/resources/fixtures/sign-ins): two key layouts
  * ("time" first with spaces, or compact alphabetical), {@code Level} or {@code level} as number or
  * string, {@code durationMs} as number or string, ISO or US-format {@code time}, missing
  * {@code userAgent} / {@code autonomousSystemNumber}, {@code userId: null} for service principals,

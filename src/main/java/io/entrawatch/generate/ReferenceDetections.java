@@ -10,7 +10,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A plain, batch re-statement of DETECTIONS.md sections 2-4 used to compute the expected alerts of
+ * A plain, batch re-statement of docs/detections.md sections 2-4 used to compute the expected alerts of
  * the planted records. It is the generator's oracle, written independently of the streaming job and
  * kept deliberately simple (everything in memory, everything sorted).
  */
@@ -20,7 +20,7 @@ final class ReferenceDetections {
     static final long LOOKBACK_MS = 14 * 24 * MS_HOUR;
     static final int MAX_LIST = 100;
 
-    /** A normalised sign-in (DETECTIONS.md section 1) of a planted record. */
+    /** A normalised sign-in (docs/detections.md section 1) of a planted record. */
     record Norm(long ts, String tenantId, byte category, String upn, int errorCode, boolean interactive,
             boolean singleFactor, String ip, boolean excludedAsOrg, String appId, String appName, int plant) {
         String resultType() {

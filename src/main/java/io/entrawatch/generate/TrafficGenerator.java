@@ -35,7 +35,7 @@ import java.util.stream.StreamSupport;
  *       does it lag the largest event time of its own message by more than max(maxDelay, 1 minute),
  *       for a job that stamps a whole message with its largest event time.</li>
  *   <li>A duplicate is byte-identical to its original and comes in a later message.</li>
- *   <li>Background traffic never raises a detection of DETECTIONS.md: only planted records do, and
+ *   <li>Background traffic never raises a detection of docs/detections.md: only planted records do, and
  *       {@link #groundTruth()} lists exactly the alerts they must raise.</li>
  * </ul>
  */

@@ -33,7 +33,7 @@
  *
  * <h2>Ground truth</h2>
  * {@link io.entrawatch.generate.GroundTruth#expectedAlerts()} is computed by a batch reference
- * implementation of DETECTIONS.md (ReferenceDetections) over the planted records; because the
+ * implementation of docs/detections.md (ReferenceDetections) over the planted records; because the
  * background never raises an alert (a test checks this on the full output), it is the complete set
  * of alerts the job must produce, including the rare-app (B) alerts every sprayed user causes.
  */

@@ -3,7 +3,7 @@ package io.entrawatch.ingest;
 import java.io.Serializable;
 
 /**
- * The event-time policy for timestamps far from the rest of a partition (README "Event time"), one
+ * The event-time policy for timestamps far from the rest of a partition (docs/event-time.md), one
  * instance per source partition, fed that partition's sign-in timestamps in order. It decides which
  * timestamps may advance the partition's event time (the maximum that lateness and the watermark are
  * judged against):

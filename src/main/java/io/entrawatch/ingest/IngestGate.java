@@ -37,7 +37,7 @@ import java.util.Map;
  * recovery judges replayed records exactly as the first run did.
  *
  * <p>Which timestamps may advance that maximum is {@link EventTimeGuard}'s policy: a sign-in far ahead of
- * the rest of its partition does not, until the next sign-in confirms the jump (README "Event time").
+ * the rest of its partition does not, until the next sign-in confirms the jump (docs/event-time.md).
  */
 public class IngestGate extends ProcessFunction<ParsedMessage, SignIn> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * Turns one Event Hubs message body into normalised sign-ins (DETECTIONS.md section 1) with a streaming
+ * Turns one Event Hubs message body into normalised sign-ins (docs/detections.md section 1) with a streaming
  * Jackson parser that reads only the fields the detections use and skips the rest. Accepts the
  * {@code {"records":[...]}} envelope, a bare array of records, or a single record. Never throws: what is
  * not valid becomes a dead letter with the reason, and the valid records of the same message still flow.
@@ -41,7 +41,7 @@ public final class SignInParser implements Serializable {
 
     /**
      * Sign-ins more than this ahead of the {@code now} passed to {@link #parse} are malformed (0 = no
-     * check): the live job's guard against a far-future timestamp (README "Event time").
+     * check): the live job's guard against a far-future timestamp (docs/event-time.md).
      */
     public SignInParser withMaxAheadOfClock(long millis) {
         this.maxAheadOfClockMillis = millis;

@@ -3,7 +3,7 @@ package io.entrawatch.model;
 import java.util.Objects;
 
 /**
- * One alert, ready to index: the deterministic document id and the ECS document (DETECTIONS.md
+ * One alert, ready to index: the deterministic document id and the ECS document (docs/detections.md
  * section 6) as JSON text. Computed twice (replay, restart, recovery), it carries the same id and
  * overwrites itself in Elasticsearch.
  */

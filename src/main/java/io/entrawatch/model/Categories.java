@@ -2,7 +2,7 @@ package io.entrawatch.model;
 
 import java.util.Map;
 
-/** The sign-in categories of DETECTIONS.md section 1 and their Log Analytics table names. */
+/** The sign-in categories of docs/detections.md section 1 and their Log Analytics table names. */
 public final class Categories {
     public static final String SIGN_IN_LOGS = "SignInLogs";
     public static final String NON_INTERACTIVE = "NonInteractiveUserSignInLogs";

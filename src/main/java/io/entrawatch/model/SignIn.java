@@ -3,7 +3,7 @@ package io.entrawatch.model;
 import java.util.Objects;
 
 /**
- * One normalised Entra ID sign-in, as DETECTIONS.md section 1 defines it. A Flink POJO (public
+ * One normalised Entra ID sign-in, as docs/detections.md section 1 defines it. A Flink POJO (public
  * fields, no-arg constructor) so it crosses the network with the POJO serializer, not Kryo.
  */
 public class SignIn {

@@ -57,7 +57,7 @@ public final class DetectionPipeline {
                 SignInParser.DEFAULT_MAX_MESSAGE_BYTES, options.get(JobOptions.DLQ_MAX_PAYLOAD).intValue());
     }
 
-    /** The live job's parser: also dead-letters sign-ins far ahead of the wall clock (README "Event time"). */
+    /** The live job's parser: also dead-letters sign-ins far ahead of the wall clock (docs/event-time.md). */
     public static SignInParser liveParser(JobOptions options) {
         return parser(options).withMaxAheadOfClock(options.get(JobOptions.MAX_AHEAD_OF_CLOCK).toMillis());
     }

@@ -14,7 +14,7 @@ import java.util.Arrays;
 /**
  * A file of Event Hubs message bodies, one per line, read as the raw bytes of each line: what the parser
  * takes, as the Kafka deserializer hands it. {@code TextLineInputFormat} would decode each line into a
- * {@code String} only for the parser to encode it back (a third of replay's profile, README "Performance").
+ * {@code String} only for the parser to encode it back (a third of replay's profile, docs/performance.md).
  *
  * <p>A line ends at {@code \n}; one {@code \r} before it is dropped (CRLF files). A bare {@code \r} is
  * JSON whitespace and stays in the message (a {@code BufferedReader} would cut the message there). Bytes

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Acceptance: a generated day (realistic records, quirks, disorder, duplicates, planted attacks and
  * their near misses) through jobs/replay's pipeline at parallelism 2, compared with the ground truth
- * that the generator's independent reference implementation of DETECTIONS.md computes; and the replay's
+ * that the generator's independent reference implementation of docs/detections.md computes; and the replay's
  * whole output frozen, so that an optimisation or a restructuring provably changes nothing.
  */
 class GeneratedTrafficITCase {

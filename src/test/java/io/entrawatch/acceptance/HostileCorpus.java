@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The hostile corpus of issue 6 item 4 (truncated and invalid JSON, invalid UTF-8, a wrong type in every
+ * The hostile corpus (truncated and invalid JSON, invalid UTF-8, a wrong type in every
  * field the job reads, nulls, deep nesting, messages over 1 MB, a records array of 100,000 entries,
  * unknown categories, timestamps in the far past and future), each message with the dead letters it
  * must produce. Used through jobs/replay's pipeline ({@link HostileInputITCase}) and through Kafka
@@ -115,7 +115,7 @@ public final class HostileCorpus {
         // a records array of 100,000 entries (each an empty object: no category)
         out.add(new Hostile("100k-records", bytes("{\"records\":[" + String.join(",", java.util.Collections.nCopies(100_000, "{}"))
                 + "]}"), 100_000, 0, 0));
-        // unknown categories: skipped and counted, by contract (DETECTIONS.md: only sign-in categories are read)
+        // unknown categories: skipped and counted, by contract (docs/detections.md: only sign-in categories are read)
         for (int i = 0; i < 50; i++) {
             out.add(new Hostile("unknown-category", bytes(TestRecords.envelope(List.of(base.get().category("Hostile" + i),
                     base.get().category("AuditLogs"))).replace("\n", "")), 0, 0, 2));

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 6 item 4: a corpus of hostile messages (truncated and invalid JSON, invalid UTF-8, a wrong type
+ * a corpus of hostile messages (truncated and invalid JSON, invalid UTF-8, a wrong type
  * in every field the job reads, nulls, deep nesting, messages over 1 MB, a records array of 100,000
  * entries, unknown categories, timestamps in the far past and future) mixed into a generated day,
  * through jobs/replay's pipeline at parallelism 2. The job completes; every hostile record is dead-

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Fault: Elasticsearch is unavailable for a minute mid-stream (issue 6). The production job reads a
+ * Fault: Elasticsearch is unavailable for a minute mid-stream. The production job reads a
  * generated day from a real Kafka broker (Event Hubs authentication) at parallelism 2 and writes into a
  * real Elasticsearch 9.2 node (HTTPS, basic auth) of its own. Once the first alerts are indexed the node
  * is killed (SIGKILL, data kept); the rest of the day is sent while it is down, so that most alerts and
@@ -180,7 +180,7 @@ class ElasticsearchOutageITCase {
         }
     }
 
-    /** The figures of one run, printed for the README. */
+    /** The figures of one run, printed for docs/testing.md. */
     private static final class Outage {
         long inIndexBeforeKill;
         double allDueAfterKill;

@@ -50,7 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 6 item 4 through the live path: the hostile corpus ({@link HostileCorpus}) mixed into generated
+ * Hostile input through the live path: the hostile corpus ({@link HostileCorpus}) mixed into generated
  * traffic and produced to a real Kafka broker with Event Hubs' authentication (the topic takes messages
  * up to 4 MB, so the two over-1 MB messages reach the job as they could from a Premium namespace), the
  * production job wiring at parallelism 2 with dead letters to a Kafka topic and alerts to a real

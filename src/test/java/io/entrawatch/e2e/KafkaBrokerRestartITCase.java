@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Fault: the Kafka broker (the Event Hubs endpoint) restarts mid-stream (issue 6). The production job
+ * Fault: the Kafka broker (the Event Hubs endpoint) restarts mid-stream. The production job
  * reads a generated day from a real broker of its own (SASL_SSL, PLAIN, {@code $ConnectionString}) at
  * parallelism 2 and writes into a real Elasticsearch 9.2 (HTTPS, basic auth). Once the first alerts are
  * indexed, another tenth of the day is sent and acknowledged and the broker is stopped at once (SIGTERM, a
@@ -181,7 +181,7 @@ class KafkaBrokerRestartITCase {
         }
     }
 
-    /** The figures of one run, printed for the README. */
+    /** The figures of one run, printed for docs/testing.md. */
     private static final class Restart {
         final boolean kill;
         long inIndexAtStop;

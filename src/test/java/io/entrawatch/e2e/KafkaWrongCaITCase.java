@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 6 item 6 (part): TLS verification is on for the Event Hubs (Kafka) endpoint. With the job's own
+ * TLS verification is on for the Event Hubs (Kafka) endpoint. With the job's own
  * client properties ({@link EventHubsSource#clientProperties}) and a CA that did not sign the broker's
  * certificate, the connection fails with an error that names the TLS/certificate problem and does
  * not contain the connection string. The same properties with the right CA connect (so the test can fail).

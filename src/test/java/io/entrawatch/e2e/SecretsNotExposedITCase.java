@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 6 item 6 (part): the production wiring runs with a real Event Hubs connection string and
+ * the production wiring runs with a real Event Hubs connection string and
  * Elasticsearch password (from the environment map, as on a cluster); the job configuration the REST
  * API and web UI show ({@code /jobs/{id}/config}, {@code /jobmanager/config}) contains neither.
  * Logs are not searched here.

@@ -47,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 6 items 1 and 6 (logs), on the real standalone cluster ({@code deploy/local/flink/flink}: a
+ * Faults: a TaskManager killed, and secrets in every log, on the real standalone cluster ({@code deploy/local/flink/flink}: a
  * JobManager and two TaskManagers of one slot, RocksDB, exponential-delay restarts; the job jar
  * submitted by Flink's CLI, parallelism 2, checkpoints every 2 s), real Kafka with Event Hubs'
  * authentication and real Elasticsearch 9.2 (HTTPS, basic auth).

@@ -22,7 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A generated record as a reader of DETECTIONS.md section 1 sees it: parsed from the message bytes
+ * A generated record as a reader of docs/detections.md section 1 sees it: parsed from the message bytes
  * with Jackson (independently of the generator's internals) and normalised by the rules of that
  * section. Only the fields the tests need are kept, so a whole run fits in memory.
  */

@@ -28,12 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Item 5 of issue 6 through the replay pipeline (README "Event time", EventTimeGuard): a sign-in a year
+ * Far timestamps through the replay pipeline (docs/event-time.md, EventTimeGuard): a sign-in a year
  * ahead does not make later sign-ins late, one from last year costs one late dead letter, and ordinary
  * data with a gap of days gets exactly the output of a plain watermark.
  */
 class FarTimestampsITCase {
-    /** The guard is on by default (README "Event time", {@code --event-time.max-ahead 1 d}): these tests run the defaults. */
+    /** The guard is on by default (docs/event-time.md, {@code --event-time.max-ahead 1 d}): these tests run the defaults. */
     private static final JobOptions GUARDED = JobOptions.defaults();
 
     private static final long DAY = 24 * 60 * MIN;

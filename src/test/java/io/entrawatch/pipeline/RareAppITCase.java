@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Detection B on a MiniCluster at parallelism 2, through jobs/replay, against the generator's ground
- * truth (its independent reference implementation of DETECTIONS.md section 3).
+ * truth (its independent reference implementation of docs/detections.md section 3).
  */
 class RareAppITCase {
     private static final ObjectMapper JSON = new ObjectMapper();

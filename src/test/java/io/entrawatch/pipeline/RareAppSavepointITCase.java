@@ -49,7 +49,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The README's warm-up and upgrade procedure for detection B: the job (built by
+ * The warm-up and upgrade procedure of docs/operations.md for detection B: the job (built by
  * {@link DetectionPipeline}) reads a directory continuously with {@code --rare-app.alert-from}, learns
  * the older sign-ins without alerting, is stopped with a savepoint, and a new job graph, built again,
  * starts from that savepoint on RocksDB with incremental checkpoints (the cluster configuration) and

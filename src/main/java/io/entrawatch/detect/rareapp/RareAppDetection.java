@@ -17,7 +17,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Detection B (DETECTIONS.md section 3): a user failing on a client app that is rare for them. Per
+ * Detection B (docs/detections.md section 3): a user failing on a client app that is rare for them. Per
  * (tenant, user, appId), at the end T of every aligned evaluation interval in which the pair had a kept
  * sign-in, count its kept sign-ins in [T - lookback, T); alert when the count is at most the threshold,
  * then stay quiet for the suppression period. The stateful part is {@link RareAppEvaluator}.

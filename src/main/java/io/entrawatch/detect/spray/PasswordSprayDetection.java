@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Detection A (DETECTIONS.md section 2): excessive single-factor non-interactive failures, a password
+ * Detection A (docs/detections.md section 2): excessive single-factor non-interactive failures, a password
  * spray. Per (tenant, errorCode) and epoch-aligned window, alert when the distinct users reach the
  * threshold. The stateful part is {@link SprayWindowCounter}.
  */

@@ -18,7 +18,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Detection C (DETECTIONS.md section 4): password spray against Entra Seamless SSO, the two-stage
+ * Detection C (docs/detections.md section 4): password spray against Entra Seamless SSO, the two-stage
  * Sentinel rule. Stage 1 ({@link SsoStage1Counter}) flags a (tenant, 81... resultType, hour) with more
  * than the threshold of distinct accounts and names its 100 smallest addresses; stage 2
  * ({@link SsoStage2Joiner}) joins each flagged address back to everything it did in that tenant and

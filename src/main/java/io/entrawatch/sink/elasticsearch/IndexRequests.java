@@ -8,7 +8,7 @@ import org.apache.flink.connector.base.sink.writer.ElementConverter;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Turns the job's records into documents: an {@link Alert} into its ECS document (DETECTIONS.md
+ * Turns the job's records into documents: an {@link Alert} into its ECS document (docs/detections.md
  * section 6) under its deterministic id, a {@link DeadLetter} into a dead-letter document, and a
  * document Elasticsearch refused into a {@code rejected} dead letter.
  *

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 6 item 6 (part): TLS verification is on for Elasticsearch. With a CA that did not sign the
+ * TLS verification is on for Elasticsearch. With a CA that did not sign the
  * node's certificate, the job's first call (installing the index templates) fails with a message that
  * names the host and, in its causes, the certificate problem, and never the password; the right CA works.
  */

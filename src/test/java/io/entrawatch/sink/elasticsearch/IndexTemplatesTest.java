@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IndexTemplatesTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** Field path -> type, for every field DETECTIONS.md section 6 names and a few ECS additions. */
+    /** Field path -> type, for every field docs/detections.md section 6 names and a few ECS additions. */
     private static final Map<String, String> ALERT_FIELDS = Map.ofEntries(
             Map.entry("@timestamp", "date"),
             Map.entry("event.kind", "keyword"),

@@ -6,7 +6,7 @@ import io.entrawatch.model.Alert;
 
 import java.time.Instant;
 
-/** Alerts shaped like detection A's (DETECTIONS.md section 6), built from a number so tests read as scenarios. */
+/** Alerts shaped like detection A's (docs/detections.md section 6), built from a number so tests read as scenarios. */
 final class TestAlerts {
     static final Instant WINDOW_END = Instant.parse("2025-03-01T10:00:00Z");
     private static final ObjectMapper MAPPER = new ObjectMapper();
