@@ -12,6 +12,9 @@
  * }</pre>
  * From a shell: {@code jobs/generate --out traffic.ndjson --records 1000000 --truth truth.json}.
  *
+ * <p>A tool, not part of the job: it lives in the test source tree so that the job jar holds the job
+ * only; jobs/generate, jobs/demo and jobs/bench run it from target/test-classes (jobs/lib.sh).
+ *
  * <h2>What is generated</h2>
  * <ul>
  *   <li>Tenants with users (some guests, some with capitalised UPNs), devices, apps, service
