@@ -51,7 +51,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Issue 7's benchmark (a measurement, not a test), run by {@code jobs/bench}: on one generated file,
+ * The benchmark (a measurement, not a test), run by {@code jobs/bench}: on one generated file,
  * the parse ceiling (SignInParser alone, 1 thread and all cores), the replay pipeline with all three
  * detections at parallelism 1 and 2 (alerts to a discarding sink), Kafka (SASL_SSL) to Elasticsearch with
  * the production job, and the keyed state per key of each detection (StateBenchmark). Prints a table and
