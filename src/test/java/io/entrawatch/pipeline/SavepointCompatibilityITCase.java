@@ -1,0 +1,146 @@
+package io.entrawatch.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.entrawatch.detect.rareapp.RareAppDetection;
+import io.entrawatch.detect.spray.PasswordSprayDetection;
+import io.entrawatch.detect.sso.SeamlessSsoSprayDetection;
+import io.entrawatch.testing.TestClusters;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import static io.entrawatch.pipeline.FrozenSavepoint.ALERTS_BEFORE;
+import static io.entrawatch.pipeline.FrozenSavepoint.ALERTS_UNINTERRUPTED;
+import static io.entrawatch.pipeline.FrozenSavepoint.PART_2;
+import static io.entrawatch.pipeline.FrozenSavepoint.SAVEPOINT_DIR;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Upgrades: a savepoint of the released topology restores into the current code. The savepoint in
+ * {@code src/test/resources/savepoints/entrawatch-0.1/} was taken by the 0.1 code in the middle of a
+ * scenario ({@link FrozenSavepoint}), with state in every stateful operator: open 10-minute windows of
+ * detection A, open hours and pair histories of B, open hours of both stages of C, the ingest gate's
+ * per-partition maximum. Restored with {@code allowNonRestoredState=false} into the job graph the current
+ * {@link DetectionPipeline#defineWorkflow} builds, and fed the rest of the scenario, the job must raise
+ * exactly the alerts an uninterrupted run of the 0.1 code raised after the savepoint. A changed uid fails
+ * the restore (state no operator takes); a renamed state, or a state type whose serializer cannot read
+ * the old bytes, fails it or changes the alerts.
+ */
+class SavepointCompatibilityITCase {
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = TestClusters.twoSlots();
+
+    @TempDir
+    Path dir;
+
+    private static Path frozen() throws Exception {
+        return Path.of(SavepointCompatibilityITCase.class.getResource(FrozenSavepoint.RESOURCE).toURI());
+    }
+
+    private static List<String> lines(String file) throws Exception {
+        return Files.readAllLines(frozen().resolve(file), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theSavepointHoldsStateOfEveryStatefulOperator() throws Exception {
+        CheckpointMetadata metadata = FrozenSavepoint.metadata(frozen().resolve(SAVEPOINT_DIR));
+        Map<OperatorID, OperatorState> byId = new HashMap<>();
+        for (OperatorState s : metadata.getOperatorStates()) byId.put(s.getOperatorID(), s);
+        for (String uid : FrozenSavepoint.PIPELINE_UIDS) {
+            OperatorState state = byId.get(FrozenSavepoint.operatorId(uid));
+            assertNotNull(state, "the savepoint has no state of the operator with uid " + uid);
+            Predicate<OperatorSubtaskState> has = uid.equals("ingest-gate") ? s -> !s.getManagedOperatorState().isEmpty()
+                    : s -> !s.getManagedKeyedState().isEmpty();
+            assertTrue(state.getStates().stream().anyMatch(has), "the savepoint's state of " + uid + " is empty");
+        }
+        OperatorState source = byId.get(FrozenSavepoint.operatorId(FrozenSavepoint.SOURCE_UID));
+        assertNotNull(source, "the savepoint has no state of the file source");
+        assertNotNull(source.getCoordinatorState(), "the file source's enumerator state (the files it read)");
+    }
+
+    /** What the frozen run shows: alerts after the savepoint that only the restored state can raise. */
+    @Test
+    void theFrozenAlertsAfterTheSavepointNeedItsState() throws Exception {
+        List<String> after = afterTheSavepoint();
+        // A: [03:50, 04:00) of the other tenant, 18 users before the savepoint, 14 after
+        assertTrue(after.stream().map(FrozenSavepoint::json).anyMatch(a -> a.at("/rule/id").asText().equals(PasswordSprayDetection.RULE.id)
+                && a.at("/detection/window/start").asText().equals("2025-11-14T03:50:00Z") && a.at("/detection/unique_user_count").asLong() == 32),
+                "A with the restored window's 18 users");
+        // B: an open hour with 2 failures before and 1 after; 16 spray users whose only failure came before
+        assertEquals(3, rareApp(after, "rare.open@contoso.com").at("/detection/failed_count").asLong(), "B with the restored open hour");
+        assertEquals(32, after.stream().map(FrozenSavepoint::json).filter(a -> a.at("/rule/id").asText().equals(RareAppDetection.RULE.id)
+                && a.at("/azure/signinlogs/properties/user_principal_name").asText().startsWith("a2.user")).count(), "B of every a2 user");
+        // B: the history suppresses or exceeds; the gate's maximum makes late.pair late
+        for (String quiet : List.of("rare.supp@contoso.com", "rare.hist@contoso.com", "a1.user01@contoso.com", "late.pair@contoso.com")) {
+            assertEquals(null, rareApp(after, quiet), "no B for " + quiet + " after the savepoint");
+        }
+        // C: 4 accounts before, 3 after; the SigninLogs sign-ins of both addresses came before
+        List<String> c = new ArrayList<>();
+        for (String line : after) {
+            JsonNode a = FrozenSavepoint.json(line);
+            if (a.at("/rule/id").asText().equals(SeamlessSsoSprayDetection.RULE.id)) {
+                c.add(a.at("/source/ip").asText() + " " + a.at("/detection/table").asText() + " " + a.at("/detection/distinct_accounts").asLong());
+            }
+        }
+        c.sort(null);
+        assertEquals(List.of("192.0.2.20 AADNonInteractiveUserSignInLogs 7", "192.0.2.20 SigninLogs 7",
+                "192.0.2.21 AADNonInteractiveUserSignInLogs 7", "192.0.2.21 SigninLogs 7"), c, "C with both stages' restored hours");
+    }
+
+    private static JsonNode rareApp(List<String> alerts, String upn) {
+        return alerts.stream().map(FrozenSavepoint::json).filter(a -> a.at("/rule/id").asText().equals(RareAppDetection.RULE.id)
+                && a.at("/azure/signinlogs/properties/user_principal_name").asText().equals(upn)).findFirst().orElse(null);
+    }
+
+    /** The uninterrupted run's alerts less those raised before the savepoint. */
+    private static List<String> afterTheSavepoint() throws Exception {
+        List<String> after = new ArrayList<>(lines(ALERTS_UNINTERRUPTED));
+        for (String b : lines(ALERTS_BEFORE)) assertTrue(after.remove(b), "raised before the savepoint, not by the uninterrupted run: " + b);
+        return after;
+    }
+
+    /**
+     * The current job graph restores the savepoint (every piece of state taken: allowNonRestoredState=false),
+     * reads part 2 and is drained: its alerts plus those raised before the savepoint are, document for
+     * document, the alerts of the uninterrupted run. On the heap backend it was written with, and on RocksDB
+     * (the cluster's backend; a canonical savepoint is backend-independent).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void theCurrentJobRestoresTheSavepointAndRaisesTheAlertsOfAnUninterruptedRun(String stateBackend) throws Exception {
+        Path inbox = Files.createDirectories(dir.resolve("inbox"));
+        Files.copy(frozen().resolve(PART_2), inbox.resolve(PART_2));
+        List<String> part2 = lines(PART_2);
+        FrozenSavepoint.run(FrozenSavepoint.configuration(stateBackend, dir), inbox, frozen().resolve(SAVEPOINT_DIR).toUri().toString(),
+                part2.size(), true, dir.resolve("savepoints"));
+        List<String> restored = FrozenSavepoint.takeAlerts();
+        assertEquals(FrozenSavepoint.canonicalSorted(afterTheSavepoint()), FrozenSavepoint.canonicalSorted(restored),
+                "alerts of the restored job (" + stateBackend + ")");
+    }
+
+    /** Regenerates the frozen folder; run only deliberately (see its README.md). */
+    @Test
+    @EnabledIfSystemProperty(named = "entrawatch.savepoint.regenerate", matches = "true")
+    void regenerate() throws Exception {
+        FrozenSavepoint.generate(FrozenSavepoint.SOURCE_FOLDER.toAbsolutePath(), dir);
+    }
+}
