@@ -8,7 +8,10 @@ import io.entrawatch.testing.TestClusters;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -22,8 +25,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 import static io.entrawatch.pipeline.FrozenSavepoint.ALERTS_BEFORE;
@@ -132,9 +137,49 @@ class SavepointCompatibilityITCase {
         List<String> part2 = lines(PART_2);
         FrozenSavepoint.run(FrozenSavepoint.configuration(stateBackend, dir), inbox, frozen().resolve(SAVEPOINT_DIR).toUri().toString(),
                 part2.size(), true, dir.resolve("savepoints"));
-        List<String> restored = FrozenSavepoint.takeAlerts();
-        assertEquals(FrozenSavepoint.canonicalSorted(afterTheSavepoint()), FrozenSavepoint.canonicalSorted(restored),
-                "alerts of the restored job (" + stateBackend + ")");
+        List<String> expected = FrozenSavepoint.canonicalSorted(afterTheSavepoint());
+        List<String> actual = FrozenSavepoint.canonicalSorted(FrozenSavepoint.takeAlerts());
+        List<String> missing = new ArrayList<>(expected);
+        List<String> unexpected = new ArrayList<>();
+        for (String a : actual) if (!missing.remove(a)) unexpected.add(a);
+        assertTrue(missing.isEmpty() && unexpected.isEmpty(), "alerts of the restored job (" + stateBackend + "), "
+                + actual.size() + " of " + expected.size() + " expected; missing " + missing.size() + ":\n" + summary(missing)
+                + "unexpected " + unexpected.size() + ":\n" + summary(unexpected));
+        assertEquals(expected, actual);
+    }
+
+    private static String summary(List<String> alerts) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : alerts) {
+            JsonNode a = FrozenSavepoint.json(line);
+            sb.append("  ").append(a.at("/_id").asText()).append(' ').append(a.at("/@timestamp").asText()).append(' ')
+                    .append(a.at("/message").asText()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Every piece of state in the savepoint has its operator in the current job graph (what
+     * allowNonRestoredState=false enforces at submission), named by uid when it is missing.
+     */
+    @Test
+    void everyStateOfTheSavepointHasAnOperatorWithItsUidInTheCurrentJobGraph() throws Exception {
+        StreamGraph graph = FrozenSavepoint.graph(new Configuration(), dir, null);
+        Set<OperatorID> current = new HashSet<>();
+        for (StreamNode node : graph.getStreamNodes()) {
+            if (node.getTransformationUID() != null) current.add(FrozenSavepoint.operatorId(node.getTransformationUID()));
+        }
+        Map<OperatorID, String> known = new HashMap<>();
+        for (String uid : FrozenSavepoint.PIPELINE_UIDS) known.put(FrozenSavepoint.operatorId(uid), uid);
+        known.put(FrozenSavepoint.operatorId(FrozenSavepoint.SOURCE_UID), FrozenSavepoint.SOURCE_UID);
+        List<String> orphaned = new ArrayList<>();
+        for (OperatorState s : FrozenSavepoint.metadata(frozen().resolve(SAVEPOINT_DIR)).getOperatorStates()) {
+            boolean hasState = s.getCoordinatorState() != null || s.getStates().stream().anyMatch(OperatorSubtaskState::hasState);
+            if (hasState && !current.contains(s.getOperatorID())) {
+                orphaned.add(known.getOrDefault(s.getOperatorID(), "operator id " + s.getOperatorID()));
+            }
+        }
+        assertEquals(List.of(), orphaned, "state of the savepoint whose uid no operator of the current job graph has");
     }
 
     /** Regenerates the frozen folder; run only deliberately (see its README.md). */
