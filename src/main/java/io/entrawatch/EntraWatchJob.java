@@ -1,14 +1,13 @@
 package io.entrawatch;
 
+import io.entrawatch.config.ElasticsearchOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.Secrets;
 import io.entrawatch.ingest.EventHubsSource;
 import io.entrawatch.ingest.ParsedMessage;
 import io.entrawatch.pipeline.DetectionPipeline;
 import io.entrawatch.preflight.Preflight;
-import io.entrawatch.sink.DeadLetterSinks;
 import io.entrawatch.sink.elasticsearch.ConnectionSettings;
-import io.entrawatch.sink.elasticsearch.ElasticsearchSink;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -71,16 +70,16 @@ public final class EntraWatchJob {
      */
     public static void defineJob(StreamExecutionEnvironment env, JobOptions options, Map<String, String> environment) {
         String connectionString = Secrets.read(options.get(JobOptions.SOURCE_SECRET_FILE), Secrets.EVENTHUBS_ENV, environment);
-        ConnectionSettings elasticsearch = ConnectionSettings.fromOptions(options, environment);
+        ConnectionSettings elasticsearch = ElasticsearchOptions.connection(options, environment);
         configure(env, options);
         DataStream<ParsedMessage> messages = env
                 .fromSource(EventHubsSource.create(options, connectionString, DetectionPipeline.liveParser(options)),
                         DetectionPipeline.watermarks(options), "Event Hubs")
                 .uid("event-hubs-source");
         DetectionPipeline.Outputs outputs = DetectionPipeline.defineWorkflow(messages, options);
-        outputs.alerts.sinkTo(ElasticsearchSink.forAlerts(options, elasticsearch))
+        outputs.alerts.sinkTo(JobSinks.alerts(options, elasticsearch))
                 .uid("alerts-to-elasticsearch").name("Alerts to Elasticsearch");
-        DeadLetterSinks.attach(outputs.deadLetters, options, connectionString, elasticsearch);
+        JobSinks.attachDeadLetters(outputs.deadLetters, options, connectionString, elasticsearch);
 
         LOG.info("entrawatch starting: topics {} on {}, alerts to {} index {}, options {}",
                 options.get(JobOptions.SOURCE_TOPICS), options.get(JobOptions.SOURCE_BOOTSTRAP),

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawatch.config.Durations;
+import io.entrawatch.config.ElasticsearchOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.Secrets;
 import io.entrawatch.sink.elasticsearch.ConnectionSettings;
@@ -49,7 +50,7 @@ final class ElasticsearchCheck {
     static List<String> run(JobOptions options, Map<String, String> environment, Duration timeout) {
         ConnectionSettings settings;
         try {
-            settings = ConnectionSettings.fromOptions(options, environment);
+            settings = ElasticsearchOptions.connection(options, environment);
         } catch (IllegalArgumentException e) {
             return List.of(e.getMessage()); // the settings' own messages name the option and hold no secret
         }

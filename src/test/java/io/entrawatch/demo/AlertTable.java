@@ -2,6 +2,7 @@ package io.entrawatch.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entrawatch.config.ElasticsearchOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.sink.elasticsearch.ConnectionSettings;
 import org.elasticsearch.client.Request;
@@ -36,7 +37,7 @@ public final class AlertTable {
             else jobArgs.add(args[i]);
         }
         JobOptions options = JobOptions.parse(jobArgs.toArray(new String[0]), null);
-        ConnectionSettings settings = ConnectionSettings.fromOptions(options, System.getenv());
+        ConnectionSettings settings = ElasticsearchOptions.connection(options, System.getenv());
         String index = options.get(JobOptions.ES_INDEX);
         try (RestClient client = settings.createClient(Duration.ofSeconds(30))) {
             long count = waitForAlerts(client, index, expect, timeoutSeconds, System.err);

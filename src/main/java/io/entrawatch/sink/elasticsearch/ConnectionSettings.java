@@ -1,7 +1,5 @@
 package io.entrawatch.sink.elasticsearch;
 
-import io.entrawatch.config.JobOptions;
-import io.entrawatch.config.Secrets;
 import org.apache.http.Header;
 import org.apache.http.HttpHost;
 import org.apache.http.message.BasicHeader;
@@ -20,15 +18,15 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * Where Elasticsearch is and how to log in: hosts, basic auth or an API key, and an optional CA
- * certificate for https. Serializable, because it travels with the sink to the TaskManagers.
+ * The network settings of the sink: where Elasticsearch is, how to log in (basic auth or an API key),
+ * an optional CA certificate for https, and the timeout of one request. Immutable and serializable,
+ * because it travels with the sink to the TaskManagers.
  *
- * <p>Secrets arrive already read (see {@link Secrets}) and are never shown: {@link #toString()} masks
- * them, and no exception or log line built here contains them. The CA certificate is carried as PEM
- * text, read once on the client, so TaskManagers need not have the file.
+ * <p>Secrets arrive as values, already read by the caller, and are never shown: {@link #toString()}
+ * masks them, and no exception or log line built here contains them. The CA certificate is carried as
+ * PEM text, read once on the client, so TaskManagers need not have the file.
  */
 public final class ConnectionSettings implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -40,6 +38,7 @@ public final class ConnectionSettings implements Serializable {
     private final String caCertificatesPem;
     /** Where the CA PEM came from, for messages (a file name or "inline"). */
     private final String caCertificatesSource;
+    private final Duration requestTimeout;
 
     private ConnectionSettings(Builder b) {
         this.hosts = List.copyOf(b.hosts);
@@ -48,37 +47,25 @@ public final class ConnectionSettings implements Serializable {
         this.apiKey = b.apiKey;
         this.caCertificatesPem = b.caCertificatesPem;
         this.caCertificatesSource = b.caCertificatesSource;
+        this.requestTimeout = b.requestTimeout;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /**
-     * Settings from the job's {@code es.*} options; the password and API key come from the files named
-     * by {@code es.password-file} / {@code es.api-key-file}, else from env ES_PASSWORD / ES_API_KEY.
-     */
-    public static ConnectionSettings fromOptions(JobOptions options, Map<String, String> env) {
-        Builder b = builder().hosts(options.get(JobOptions.ES_HOSTS));
-        String user = options.get(JobOptions.ES_USERNAME);
-        if (user != null) {
-            String password = Secrets.read(options.get(JobOptions.ES_PASSWORD_FILE), Secrets.ES_PASSWORD_ENV, env);
-            if (password == null) {
-                throw new IllegalArgumentException("--" + JobOptions.ES_USERNAME.name + " is set but no password: set env "
-                        + Secrets.ES_PASSWORD_ENV + " or --" + JobOptions.ES_PASSWORD_FILE.name);
-            }
-            b.basicAuth(user, password);
-        } else {
-            String apiKey = Secrets.read(options.get(JobOptions.ES_API_KEY_FILE), Secrets.ES_API_KEY_ENV, env);
-            if (apiKey != null) b.apiKey(apiKey);
-        }
-        String ca = options.get(JobOptions.ES_CA_FILE);
-        if (ca != null) b.caCertificatesFile(Path.of(ca));
-        return b.build();
-    }
-
     public List<String> hosts() {
         return hosts;
+    }
+
+    /** Socket timeout of one HTTP call: a bulk without an answer for this long fails and is retried. */
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    /** A low-level REST client for these settings with their {@link #requestTimeout()}. The caller closes it. */
+    public RestClient createClient() {
+        return createClient(requestTimeout);
     }
 
     /**
@@ -170,10 +157,15 @@ public final class ConnectionSettings implements Serializable {
 
     @Override
     public String toString() {
-        String auth = apiKey != null ? "apiKey=" + Secrets.mask(apiKey)
-                : username != null ? "user=" + username + ", password=" + Secrets.mask(password) : "no auth";
+        String auth = apiKey != null ? "apiKey=" + mask(apiKey)
+                : username != null ? "user=" + username + ", password=" + mask(password) : "no auth";
         return "ConnectionSettings{hosts=" + hosts + ", " + auth + ", ca="
                 + (caCertificatesPem == null ? "JVM trust store" : caCertificatesSource) + "}";
+    }
+
+    /** A secret for messages: never more than its length. */
+    private static String mask(String secret) {
+        return secret == null ? "(none)" : "(" + secret.length() + " characters, hidden)";
     }
 
     /** Builds {@link ConnectionSettings}; either basic auth or an API key, not both. */
@@ -184,6 +176,7 @@ public final class ConnectionSettings implements Serializable {
         private String apiKey;
         private String caCertificatesPem;
         private String caCertificatesSource;
+        private Duration requestTimeout = Duration.ofSeconds(60);
 
         private Builder() {}
 
@@ -232,6 +225,15 @@ public final class ConnectionSettings implements Serializable {
             PemTrust.certificates(pem, "inline PEM");
             this.caCertificatesPem = pem;
             this.caCertificatesSource = "inline PEM";
+            return this;
+        }
+
+        /** Socket timeout of one HTTP call (default 60 s); a bulk without an answer for this long is retried. */
+        public Builder requestTimeout(Duration requestTimeout) {
+            if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
+                throw new IllegalArgumentException("the request timeout must be positive");
+            }
+            this.requestTimeout = requestTimeout;
             return this;
         }
 

@@ -1,8 +1,5 @@
 package io.entrawatch.sink.elasticsearch;
 
-import io.entrawatch.config.JobOptions;
-import io.entrawatch.model.Alert;
-import io.entrawatch.model.DeadLetter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.base.sink.AsyncSinkBase;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
@@ -42,56 +39,24 @@ import java.util.Collections;
 public class ElasticsearchSink<InputT> extends AsyncSinkBase<InputT, IndexRequestEntry> {
     private static final long serialVersionUID = 1L;
 
-    private final ConnectionSettings connection;
-    private final String alertIndex;
-    private final String deadLetterIndex;
-    private final boolean installTemplates;
-    private final long httpTimeoutMs;
-    private final long initialBackoffMs;
-    private final long maxBackoffMs;
-    private final long maxDeadLetterPayloadBytes;
+    private final ElasticsearchSinkSettings settings;
 
-    ElasticsearchSink(ElementConverter<InputT, IndexRequestEntry> elementConverter, int maxBatchSize,
-            int maxInFlightRequests, int maxBufferedRequests, long maxBatchSizeInBytes, long maxTimeInBufferMS,
-            long maxRecordSizeInBytes, ConnectionSettings connection, String alertIndex, String deadLetterIndex,
-            boolean installTemplates, long httpTimeoutMs, long initialBackoffMs, long maxBackoffMs,
-            long maxDeadLetterPayloadBytes) {
-        super(new SizeGuardingConverter<>(elementConverter, maxRecordSizeInBytes, deadLetterIndex,
-                        maxDeadLetterPayloadBytes),
-                maxBatchSize, maxInFlightRequests, maxBufferedRequests, maxBatchSizeInBytes, maxTimeInBufferMS,
-                maxRecordSizeInBytes,
-                // Safety net only: the HTTP timeout (per call) and our backoff end a request first.
-                2 * httpTimeoutMs + maxBackoffMs + 10_000, false);
-        this.connection = connection;
-        this.alertIndex = alertIndex;
-        this.deadLetterIndex = deadLetterIndex;
-        this.installTemplates = installTemplates;
-        this.httpTimeoutMs = httpTimeoutMs;
-        this.initialBackoffMs = initialBackoffMs;
-        this.maxBackoffMs = maxBackoffMs;
-        this.maxDeadLetterPayloadBytes = maxDeadLetterPayloadBytes;
+    ElasticsearchSink(ElementConverter<InputT, IndexRequestEntry> elementConverter, ElasticsearchSinkSettings settings) {
+        super(new SizeGuardingConverter<>(elementConverter, settings.bulk().maxDocumentBytes(),
+                        settings.deadLetters().index(), settings.deadLetterPayloadBytes()),
+                settings.bulk().maxActions(), settings.bulk().maxInFlight(), settings.bulk().maxBuffered(),
+                settings.bulk().maxBytes(), settings.bulk().flushIntervalMs(), settings.bulk().maxDocumentBytes(),
+                settings.writerTimeoutMs(), false);
+        this.settings = settings;
     }
 
+    /** A builder; see {@link ElasticsearchSinkBuilder} for the settings it takes. */
     public static <InputT> ElasticsearchSinkBuilder<InputT> builder() {
         return new ElasticsearchSinkBuilder<>();
     }
 
-    /** The alert sink as the job's options describe it: alerts into {@code es.index}. */
-    public static ElasticsearchSink<Alert> forAlerts(JobOptions options, ConnectionSettings connection) {
-        return ElasticsearchSink.<Alert>builder()
-                .setConnection(connection)
-                .applyOptions(options)
-                .setElementConverter(IndexRequests.alertConverter(options.get(JobOptions.ES_INDEX)))
-                .build();
-    }
-
-    /** The dead-letter sink (dead-letter.target=elasticsearch): dead letters into {@code dead-letter.index}. */
-    public static ElasticsearchSink<DeadLetter> forDeadLetters(JobOptions options, ConnectionSettings connection) {
-        return ElasticsearchSink.<DeadLetter>builder()
-                .setConnection(connection)
-                .applyOptions(options)
-                .setElementConverter(IndexRequests.deadLetterConverter(options.get(JobOptions.DLQ_INDEX)))
-                .build();
+    public ElasticsearchSinkSettings settings() {
+        return settings;
     }
 
     @Override
@@ -102,7 +67,7 @@ public class ElasticsearchSink<InputT> extends AsyncSinkBase<InputT, IndexReques
     @Override
     public ElasticsearchSinkWriter<InputT> restoreWriter(WriterInitContext context,
             Collection<BufferedRequestState<IndexRequestEntry>> recoveredState) {
-        return new ElasticsearchSinkWriter<>(getElementConverter(), context, writerConfiguration(), recoveredState);
+        return new ElasticsearchSinkWriter<>(getElementConverter(), context, settings, recoveredState);
     }
 
     @Override
@@ -110,15 +75,8 @@ public class ElasticsearchSink<InputT> extends AsyncSinkBase<InputT, IndexReques
         return new IndexRequestEntrySerializer();
     }
 
-    ElasticsearchSinkWriter.Settings writerConfiguration() {
-        return new ElasticsearchSinkWriter.Settings(getMaxBatchSize(), getMaxInFlightRequests(),
-                getMaxBufferedRequests(), getMaxBatchSizeInBytes(), getMaxTimeInBufferMS(), getMaxRecordSizeInBytes(),
-                getRequestTimeoutMS(), connection, alertIndex, deadLetterIndex, installTemplates, httpTimeoutMs,
-                initialBackoffMs, maxBackoffMs, maxDeadLetterPayloadBytes);
-    }
-
     @Override
     public String toString() {
-        return "ElasticsearchSink{" + connection + ", deadLetterIndex=" + deadLetterIndex + "}";
+        return "ElasticsearchSink{" + settings.connection() + ", deadLetterIndex=" + settings.deadLetters().index() + "}";
     }
 }

@@ -14,11 +14,12 @@ final class RetryBackoff {
     private final AtomicInteger failuresInARow = new AtomicInteger();
 
     RetryBackoff(Duration initial, Duration max) {
-        if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
-            throw new IllegalArgumentException("retry backoff needs 0 < initial <= max");
-        }
-        this.initialMs = initial.toMillis();
-        this.maxMs = max.toMillis();
+        this(RetrySettings.of(initial, max));
+    }
+
+    RetryBackoff(RetrySettings settings) {
+        this.initialMs = settings.initialBackoff().toMillis();
+        this.maxMs = settings.maxBackoff().toMillis();
     }
 
     /** Records a failure and returns how long to wait before retrying. */

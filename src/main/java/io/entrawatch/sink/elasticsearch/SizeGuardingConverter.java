@@ -36,7 +36,7 @@ final class SizeGuardingConverter<InputT> implements ElementConverter<InputT, In
         if (entry == null) throw new NullPointerException("the element converter returned null for an element");
         long size = BulkRequests.sizeInBytes(entry);
         if (size <= maxRecordBytes) return entry;
-        return ElasticsearchSinkWriter.deadLetterFor(entry, "document_too_large: the document takes " + size
+        return DeadLetterRouter.deadLetterFor(entry, "document_too_large: the document takes " + size
                 + " bytes in a bulk request, more than the " + maxRecordBytes + " bytes allowed (es.bulk.max-bytes)",
                 deadLetterIndex, maxDeadLetterPayloadBytes, maxRecordBytes, System.currentTimeMillis());
     }

@@ -37,4 +37,9 @@ final class ThrottledLog {
         suppressed = 0;
         return s;
     }
+
+    /** The note a logged message carries about the ones held back before it. */
+    static String suppressedNote(long suppressed) {
+        return suppressed > 0 ? " (" + suppressed + " similar messages suppressed)" : "";
+    }
 }

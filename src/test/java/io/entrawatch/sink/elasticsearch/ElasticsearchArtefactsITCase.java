@@ -95,7 +95,7 @@ class ElasticsearchArtefactsITCase {
         assertEquals("ip", mapping.at("/" + alerts + "-000001/mappings/properties/source/properties/ip/type").asText());
 
         // the job's own install on the same names changes nothing
-        IndexTemplates.install(settings(es.getUsername(), es.getPassword()), alerts, dead);
+        IndexTemplateInstaller.install(settings(es.getUsername(), es.getPassword()), alerts, dead);
         assertEquals(1, aliasOf(alerts).size());
     }
 
@@ -104,14 +104,14 @@ class ElasticsearchArtefactsITCase {
         String alerts = "job-alerts-" + System.nanoTime();
         String dead = "job-dead-" + System.nanoTime();
         ConnectionSettings s = settings(es.getUsername(), es.getPassword());
-        IndexTemplates.install(s, alerts, dead);
-        IndexTemplates.install(s, alerts, dead);
+        IndexTemplateInstaller.install(s, alerts, dead);
+        IndexTemplateInstaller.install(s, alerts, dead);
         assertEquals(1, aliasOf(alerts).size());
         assertTrue(aliasOf(dead).path(dead + "-000001").path("aliases").path(dead).path("is_write_index").asBoolean());
 
         String legacy = "legacy-alerts-" + System.nanoTime();
         es.putJson("/" + legacy, "{}");
-        IndexTemplates.install(s, legacy, null);
+        IndexTemplateInstaller.install(s, legacy, null);
         assertEquals(404, es.request("GET", "/_alias/" + legacy, null).status(), "a concrete index stays a concrete index");
     }
 
@@ -145,12 +145,12 @@ class ElasticsearchArtefactsITCase {
         // an administrator bootstraps the write aliases once (creating an index with an alias needs
         // `manage` on the index); the job's start-up install is then a no-op the writer may do
         runInstall("--no-ilm", "--alerts-index", alerts, "--dead-letter-index", dead);
-        IndexTemplates.install(settings(user, password), alerts, dead);
+        IndexTemplateInstaller.install(settings(user, password), alerts, dead);
         // without the script, the writer may not create the alias (a name its role covers)
         try (org.elasticsearch.client.RestClient client = settings(user, password).createClient(Duration.ofSeconds(30))) {
             java.util.concurrent.CompletionException noAlias = org.junit.jupiter.api.Assertions.assertThrows(
                     java.util.concurrent.CompletionException.class,
-                    () -> IndexTemplates.bootstrapWriteAlias(client, alerts + "-unbootstrapped").join());
+                    () -> new IndexTemplateInstaller(client, null, null).bootstrapWriteAlias(alerts + "-unbootstrapped").join());
             String message = noAlias.getCause().getMessage();
             assertTrue(message.contains("HTTP 403") && message.contains("deploy/elasticsearch/install"), message);
         }

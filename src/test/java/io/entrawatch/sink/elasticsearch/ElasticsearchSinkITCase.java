@@ -179,8 +179,8 @@ class ElasticsearchSinkITCase {
         try (TcpForwarder forwarder = new TcpForwarder(portOf(elasticsearch.getUrl()))) {
             ConnectionSettings viaForwarder = ConnectionSettings.builder().hosts("http://127.0.0.1:" + forwarder.port()).build();
             ElasticsearchSink<Alert> sink = alertSink(alerts, "it-dlq-outage-" + installTemplates).setConnection(viaForwarder)
-                    .setInstallTemplates(installTemplates)
-                    .setRetryBackoff(Duration.ofMillis(50), Duration.ofSeconds(1)).build();
+                    .setIndexTemplates(IndexTemplateSettings.of(alerts, installTemplates))
+                    .setRetry(RetrySettings.of(Duration.ofMillis(50), Duration.ofSeconds(1))).build();
             List<Alert> input = LongStream.range(0, 100).mapToObj(n -> TestAlerts.alert(n, "low")).collect(Collectors.toList());
             StreamExecutionEnvironment env = environment();
             env.fromData(input).rebalance().sinkTo(sink).name("elasticsearch");
@@ -207,8 +207,8 @@ class ElasticsearchSinkITCase {
     void bufferedDocumentsShouldSurviveARestoreFromACheckpoint() throws Exception {
         String alerts = "it-alerts-restore";
         int n = 1000;
-        ElasticsearchSink<Alert> sink = alertSink(alerts, "it-dlq-restore").setFlushInterval(Duration.ofHours(1))
-                .setMaxBatchSize(5000).setMaxBufferedRequests(10_000).build();
+        ElasticsearchSink<Alert> sink = alertSink(alerts, "it-dlq-restore").setBulk(BulkSettings.builder()
+                .flushInterval(Duration.ofHours(1)).maxActions(5000).maxBuffered(10_000).build()).build();
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
@@ -250,7 +250,8 @@ class ElasticsearchSinkITCase {
         DeadLetter big = new DeadLetter(DeadLetter.MALFORMED, "records[0] is not an object", payload, payload.length(),
                 "insights-logs-signinlogs", 0, 17L, -1, TestAlerts.WINDOW_END.toEpochMilli());
         ElasticsearchSink<DeadLetter> sink = ElasticsearchSink.<DeadLetter>builder().setConnection(connection)
-                .setAlertIndex("it-alerts-unused").setDeadLetterIndex(deadLetters)
+                .setIndexTemplates(IndexTemplateSettings.install("it-alerts-unused"))
+                .setDeadLetterRouting(DeadLetterRouting.toIndex(deadLetters))
                 .setElementConverter(IndexRequests.deadLetterConverter(deadLetters)).build();
 
         StreamExecutionEnvironment env = environment();
@@ -287,10 +288,10 @@ class ElasticsearchSinkITCase {
     private static ElasticsearchSinkBuilder<Alert> alertSink(String alertIndex, String deadLetterIndex) {
         return ElasticsearchSink.<Alert>builder()
                 .setConnection(connection)
-                .setAlertIndex(alertIndex)
-                .setDeadLetterIndex(deadLetterIndex)
+                .setIndexTemplates(IndexTemplateSettings.install(alertIndex))
+                .setDeadLetterRouting(DeadLetterRouting.toIndex(deadLetterIndex))
                 .setElementConverter(IndexRequests.alertConverter(alertIndex))
-                .setFlushInterval(Duration.ofMillis(200));
+                .setBulk(BulkSettings.builder().flushInterval(Duration.ofMillis(200)).build());
     }
 
     private static StreamExecutionEnvironment environment() {

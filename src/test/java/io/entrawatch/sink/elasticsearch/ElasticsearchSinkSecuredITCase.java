@@ -57,7 +57,8 @@ class ElasticsearchSinkSecuredITCase {
         String alerts = "it-secured-alerts";
         List<Alert> input = LongStream.range(0, 40).mapToObj(n -> TestAlerts.alert(n, "low")).collect(Collectors.toList());
         ElasticsearchSink<Alert> sink = ElasticsearchSink.<Alert>builder().setConnection(connection)
-                .setAlertIndex(alerts).setDeadLetterIndex("it-secured-dlq")
+                .setIndexTemplates(IndexTemplateSettings.install(alerts))
+                .setDeadLetterRouting(DeadLetterRouting.toIndex("it-secured-dlq"))
                 .setElementConverter(IndexRequests.alertConverter(alerts)).build();
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -78,7 +79,7 @@ class ElasticsearchSinkSecuredITCase {
         ConnectionSettings connection = ConnectionSettings.builder().hosts(elasticsearch.getUrl()).basicAuth(USER, wrong)
                 .caCertificatesFile(elasticsearch.getCaFile()).build();
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> IndexTemplates.install(connection, "it-secured-alerts", "it-secured-dlq"));
+                () -> IndexTemplateInstaller.install(connection, "it-secured-alerts", "it-secured-dlq"));
         assertTrue(e.getMessage().contains("HTTP 401"), e.getMessage());
         assertFalse(e.getMessage().contains(wrong), e.getMessage());
     }
@@ -87,7 +88,7 @@ class ElasticsearchSinkSecuredITCase {
     void withoutTheCaTheServerCertificateShouldNotBeTrusted() {
         ConnectionSettings connection = ConnectionSettings.builder().hosts(elasticsearch.getUrl()).basicAuth(USER, PASSWORD).build();
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> IndexTemplates.install(connection, "it-secured-alerts", "it-secured-dlq"));
+                () -> IndexTemplateInstaller.install(connection, "it-secured-alerts", "it-secured-dlq"));
         assertTrue(e.getCause() instanceof SSLException, String.valueOf(e.getCause()));
         assertFalse(e.getMessage().contains(PASSWORD));
     }

@@ -23,13 +23,13 @@ class ElasticsearchWrongCaITCase {
     @Test
     void aWrongCaFailsWithACertificateErrorAndTheRightOneWorks() throws Exception {
         LocalElasticsearch es = LocalElasticsearch.shared(LocalElasticsearch.V9, true);
-        IndexTemplates.install(ConnectionSettings.builder().hosts(es.getUrl()).basicAuth(es.getUsername(), es.getPassword())
+        IndexTemplateInstaller.install(ConnectionSettings.builder().hosts(es.getUrl()).basicAuth(es.getUsername(), es.getPassword())
                 .caCertificatesFile(es.getCaFile()).build(), "it-wrongca-alerts", "it-wrongca-dlq");
 
         ConnectionSettings wrong = ConnectionSettings.builder().hosts(es.getUrl()).basicAuth(es.getUsername(), es.getPassword())
                 .caCertificatesFile(TestCertificates.unrelatedCa(dir, "Not The Node CA")).build();
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> IndexTemplates.install(wrong, "it-wrongca-alerts", "it-wrongca-dlq"));
+                () -> IndexTemplateInstaller.install(wrong, "it-wrongca-alerts", "it-wrongca-dlq"));
         StringBuilder chain = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) chain.append(t).append(" | ");
         String text = chain.toString();

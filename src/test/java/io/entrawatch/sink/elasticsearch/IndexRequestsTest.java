@@ -104,7 +104,7 @@ class IndexRequestsTest {
         // Control characters grow sixfold when JSON-escaped: the dead letter must still fit.
         byte[] source = new byte[40_000];
         IndexRequestEntry original = IndexRequestEntry.of("alerts", "big", source);
-        IndexRequestEntry dl = ElasticsearchSinkWriter.deadLetterFor(original, "too big", "dlq", 40_000, 50_000, OBSERVED);
+        IndexRequestEntry dl = DeadLetterRouter.deadLetterFor(original, "too big", "dlq", 40_000, 50_000, OBSERVED);
         assertTrue(BulkRequests.sizeInBytes(dl) <= 50_000, "size " + BulkRequests.sizeInBytes(dl));
     }
 }

@@ -1,10 +1,14 @@
-package io.entrawatch.sink;
+package io.entrawatch;
 
+import io.entrawatch.config.ElasticsearchOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.ingest.EventHubsSource;
+import io.entrawatch.model.Alert;
 import io.entrawatch.model.DeadLetter;
+import io.entrawatch.sink.DeadLetterDocuments;
 import io.entrawatch.sink.elasticsearch.ConnectionSettings;
 import io.entrawatch.sink.elasticsearch.ElasticsearchSink;
+import io.entrawatch.sink.elasticsearch.IndexRequests;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -14,16 +18,35 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
-/** Where dead letters go: an Elasticsearch index (default) or a Kafka topic on the Event Hubs namespace. */
-public final class DeadLetterSinks {
-    private DeadLetterSinks() {}
+/**
+ * The job's sinks, as its options describe them: alerts into Elasticsearch ({@code es.index}), dead
+ * letters into an Elasticsearch index (default) or a Kafka topic on the Event Hubs namespace.
+ */
+public final class JobSinks {
+    private JobSinks() {}
 
-    public static void attach(DataStream<DeadLetter> deadLetters, JobOptions options, String connectionString,
+    /** Alerts into {@code es.index}. */
+    public static ElasticsearchSink<Alert> alerts(JobOptions options, ConnectionSettings elasticsearch) {
+        return ElasticsearchOptions.<Alert>sink(options, elasticsearch)
+                .setElementConverter(IndexRequests.alertConverter(options.get(JobOptions.ES_INDEX)))
+                .build();
+    }
+
+    /** Dead letters into {@code dead-letter.index} (dead-letter.target=elasticsearch). */
+    public static ElasticsearchSink<DeadLetter> deadLettersToElasticsearch(JobOptions options,
+            ConnectionSettings elasticsearch) {
+        return ElasticsearchOptions.<DeadLetter>sink(options, elasticsearch)
+                .setElementConverter(IndexRequests.deadLetterConverter(options.get(JobOptions.DLQ_INDEX)))
+                .build();
+    }
+
+    /** Attaches the dead-letter sink that {@code dead-letter.target} names. */
+    public static void attachDeadLetters(DataStream<DeadLetter> deadLetters, JobOptions options, String connectionString,
             ConnectionSettings elasticsearch) {
         String target = options.get(JobOptions.DLQ_TARGET).toLowerCase(Locale.ROOT);
         switch (target) {
             case "elasticsearch":
-                deadLetters.sinkTo(ElasticsearchSink.forDeadLetters(options, elasticsearch))
+                deadLetters.sinkTo(deadLettersToElasticsearch(options, elasticsearch))
                         .uid("dead-letters-to-elasticsearch").name("Dead letters to Elasticsearch");
                 break;
             case "kafka":
