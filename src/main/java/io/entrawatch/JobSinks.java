@@ -5,7 +5,7 @@ import io.entrawatch.config.JobOptions;
 import io.entrawatch.ingest.EventHubsSource;
 import io.entrawatch.model.Alert;
 import io.entrawatch.model.DeadLetter;
-import io.entrawatch.sink.DeadLetterDocuments;
+import io.entrawatch.model.DeadLetterDocuments;
 import io.entrawatch.sink.elasticsearch.ConnectionSettings;
 import io.entrawatch.sink.elasticsearch.ElasticsearchSink;
 import io.entrawatch.sink.elasticsearch.IndexRequests;

@@ -7,7 +7,7 @@ import io.entrawatch.ingest.SignInParser;
 import io.entrawatch.model.Alert;
 import io.entrawatch.model.DeadLetter;
 import io.entrawatch.pipeline.DetectionPipeline;
-import io.entrawatch.sink.DeadLetterDocuments;
+import io.entrawatch.model.DeadLetterDocuments;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;

@@ -32,7 +32,7 @@ class LayersTest {
     private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
             Map.entry("model", Set.of()),
             Map.entry("metrics", Set.of()),
-            Map.entry("config", Set.of()),
+            Map.entry("config", Set.of("sink.elasticsearch")), // maps the job's options onto the connectors
             Map.entry("enrich", Set.of()),
             Map.entry("detect", Set.of("model", "metrics", "config")),
             Map.entry("detect.spray", Set.of("detect", "model", "metrics", "config")),
@@ -40,11 +40,10 @@ class LayersTest {
             Map.entry("detect.sso", Set.of("detect", "model", "metrics", "config")),
             Map.entry("ingest", Set.of("model", "metrics", "config", "enrich", "detect")),
             Map.entry("sink.elasticsearch", Set.of("model")),
-            Map.entry("sink", Set.of("sink.elasticsearch", "model", "config", "ingest")),
-            Map.entry("preflight", Set.of("sink.elasticsearch", "sink", "ingest", "config")),
+            Map.entry("preflight", Set.of("sink.elasticsearch", "ingest", "config")),
             Map.entry("pipeline", Set.of("detect", "detect.spray", "detect.rareapp", "detect.sso", "ingest", "enrich",
                     "model", "metrics", "config")),
-            Map.entry("replay", Set.of("pipeline", "sink", "ingest", "model", "metrics", "config")));
+            Map.entry("replay", Set.of("pipeline", "sink.elasticsearch", "ingest", "model", "metrics", "config")));
 
     @Test
     void noPackageShouldImportAPackageAboveIt() throws IOException {

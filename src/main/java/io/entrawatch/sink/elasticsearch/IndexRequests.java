@@ -2,7 +2,7 @@ package io.entrawatch.sink.elasticsearch;
 
 import io.entrawatch.model.Alert;
 import io.entrawatch.model.DeadLetter;
-import io.entrawatch.sink.DeadLetterDocuments;
+import io.entrawatch.model.DeadLetterDocuments;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
 
 import java.nio.charset.StandardCharsets;

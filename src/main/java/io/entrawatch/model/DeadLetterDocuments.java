@@ -1,8 +1,7 @@
-package io.entrawatch.sink;
+package io.entrawatch.model;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.entrawatch.model.DeadLetter;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
