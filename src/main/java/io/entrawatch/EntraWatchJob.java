@@ -1,5 +1,8 @@
 package io.entrawatch;
 
+import io.entrawatch.config.PreflightOptions;
+import io.entrawatch.config.RunOptions;
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.config.ElasticsearchOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.Secrets;
@@ -37,7 +40,7 @@ public final class EntraWatchJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         defineJob(env, options, System.getenv());
         preflight(options, System.getenv());
-        env.execute(options.get(JobOptions.JOB_NAME));
+        env.execute(options.get(RunOptions.JOB_NAME));
     }
 
     /**
@@ -47,8 +50,8 @@ public final class EntraWatchJob {
      * {@link #defineJob} without it.
      */
     public static void preflight(JobOptions options, Map<String, String> environment) {
-        if (!options.get(JobOptions.PREFLIGHT_ENABLED)) {
-            LOG.info("entrawatch start-up check skipped (--{} false)", JobOptions.PREFLIGHT_ENABLED.name);
+        if (!options.get(PreflightOptions.ENABLED)) {
+            LOG.info("entrawatch start-up check skipped (--{} false)", PreflightOptions.ENABLED.name);
             return;
         }
         long started = System.nanoTime();
@@ -69,7 +72,7 @@ public final class EntraWatchJob {
      * Secrets are read from {@code environment} (or the files the options name).
      */
     public static void defineJob(StreamExecutionEnvironment env, JobOptions options, Map<String, String> environment) {
-        String connectionString = Secrets.read(options.get(JobOptions.SOURCE_SECRET_FILE), Secrets.EVENTHUBS_ENV, environment);
+        String connectionString = Secrets.read(options.get(SourceOptions.CONNECTION_STRING_FILE), Secrets.EVENTHUBS_ENV, environment);
         ConnectionSettings elasticsearch = ElasticsearchOptions.connection(options, environment);
         configure(env, options);
         DataStream<ParsedMessage> messages = env
@@ -82,15 +85,15 @@ public final class EntraWatchJob {
         JobSinks.attachDeadLetters(outputs.deadLetters, options, connectionString, elasticsearch);
 
         LOG.info("entrawatch starting: topics {} on {}, alerts to {} index {}, options {}",
-                options.get(JobOptions.SOURCE_TOPICS), options.get(JobOptions.SOURCE_BOOTSTRAP),
-                elasticsearch.hosts(), options.get(JobOptions.ES_INDEX), options.explicitValues());
+                options.get(SourceOptions.TOPICS), options.get(SourceOptions.BOOTSTRAP_SERVERS),
+                elasticsearch.hosts(), options.get(ElasticsearchOptions.INDEX), options.explicitValues());
     }
 
     /** Checkpointing (offsets are committed and the sink flushed on each), parallelism, object reuse. */
     static void configure(StreamExecutionEnvironment env, JobOptions options) {
-        long interval = options.get(JobOptions.CHECKPOINT_INTERVAL).toMillis();
+        long interval = options.get(RunOptions.CHECKPOINT_INTERVAL).toMillis();
         if (interval > 0) env.enableCheckpointing(interval, CheckpointingMode.EXACTLY_ONCE);
-        int parallelism = options.get(JobOptions.PARALLELISM);
+        int parallelism = options.get(RunOptions.PARALLELISM);
         if (parallelism > 0) env.setParallelism(parallelism);
         // Safe: no operator keeps a reference to an input record after handing it on.
         env.getConfig().enableObjectReuse();

@@ -1,5 +1,7 @@
 package io.entrawatch;
 
+import io.entrawatch.config.DeadLetterOptions;
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.config.ElasticsearchOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.ingest.EventHubsSource;
@@ -28,7 +30,7 @@ public final class JobSinks {
     /** Alerts into {@code es.index}. */
     public static ElasticsearchSink<Alert> alerts(JobOptions options, ConnectionSettings elasticsearch) {
         return ElasticsearchOptions.<Alert>sink(options, elasticsearch)
-                .setElementConverter(IndexRequests.alertConverter(options.get(JobOptions.ES_INDEX)))
+                .setElementConverter(IndexRequests.alertConverter(options.get(ElasticsearchOptions.INDEX)))
                 .build();
     }
 
@@ -36,23 +38,23 @@ public final class JobSinks {
     public static ElasticsearchSink<DeadLetter> deadLettersToElasticsearch(JobOptions options,
             ConnectionSettings elasticsearch) {
         return ElasticsearchOptions.<DeadLetter>sink(options, elasticsearch)
-                .setElementConverter(IndexRequests.deadLetterConverter(options.get(JobOptions.DLQ_INDEX)))
+                .setElementConverter(IndexRequests.deadLetterConverter(options.get(DeadLetterOptions.INDEX)))
                 .build();
     }
 
     /** Attaches the dead-letter sink that {@code dead-letter.target} names. */
     public static void attachDeadLetters(DataStream<DeadLetter> deadLetters, JobOptions options, String connectionString,
             ConnectionSettings elasticsearch) {
-        String target = options.get(JobOptions.DLQ_TARGET).toLowerCase(Locale.ROOT);
+        String target = options.get(DeadLetterOptions.TARGET).toLowerCase(Locale.ROOT);
         switch (target) {
             case "elasticsearch":
                 deadLetters.sinkTo(deadLettersToElasticsearch(options, elasticsearch))
                         .uid("dead-letters-to-elasticsearch").name("Dead letters to Elasticsearch");
                 break;
             case "kafka":
-                String topic = options.get(JobOptions.DLQ_TOPIC);
+                String topic = options.get(DeadLetterOptions.TOPIC);
                 deadLetters.sinkTo(KafkaSink.<DeadLetter>builder()
-                                .setBootstrapServers(options.get(JobOptions.SOURCE_BOOTSTRAP))
+                                .setBootstrapServers(options.get(SourceOptions.BOOTSTRAP_SERVERS))
                                 .setKafkaProducerConfig(EventHubsSource.clientProperties(options, connectionString))
                                 // Event Hubs has no Kafka transactions: at-least-once, keyed by position.
                                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)

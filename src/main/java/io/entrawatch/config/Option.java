@@ -1,6 +1,14 @@
 package io.entrawatch.config;
 
+import org.apache.flink.configuration.MemorySize;
+
 import java.io.Serializable;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.function.Function;
 
 /** One job option: its name on the command line and in job files, default, and what it does. */
@@ -34,5 +42,76 @@ public final class Option<T> implements Serializable {
     @Override
     public String toString() {
         return "--" + name;
+    }
+
+    // ---- typed options, for the option groups of this package
+
+    static Option<String> string(String name, String def, String description) {
+        return new Option<>(name, def, description, s -> s);
+    }
+
+    static Option<Boolean> bool(String name, String def, String description) {
+        return new Option<>(name, def, description, s -> {
+            switch (s.toLowerCase(Locale.ROOT)) {
+                case "true": case "yes": case "on": return true;
+                case "false": case "no": case "off": return false;
+                default: throw new IllegalArgumentException("expected true or false");
+            }
+        });
+    }
+
+    static Option<Integer> integer(String name, String def, String description) {
+        return new Option<>(name, def, description, s -> {
+            try {
+                return Integer.parseInt(s);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected a whole number");
+            }
+        });
+    }
+
+    static Option<Duration> duration(String name, String def, String description) {
+        return new Option<>(name, def, description, Durations::parse);
+    }
+
+    static Option<java.time.Instant> instant(String name, String def, String description) {
+        return new Option<>(name, def, description, s -> {
+            try {
+                return s.matches("-?\\d+") ? java.time.Instant.ofEpochMilli(Long.parseLong(s))
+                        : java.time.OffsetDateTime.parse(s).toInstant();
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("expected an ISO-8601 instant such as 2025-11-14T00:00:00Z, or epoch millis");
+            }
+        });
+    }
+
+    static Option<MemorySize> bytes(String name, String def, String description) {
+        return new Option<>(name, def, description, Option::memorySize);
+    }
+
+    static Option<List<String>> list(String name, String def, String description) {
+        return new Option<>(name, def, description, s -> Arrays.stream(s.split(","))
+                .map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toUnmodifiableList()));
+    }
+
+    static Option<List<Integer>> intList(String name, String def, String description) {
+        return new Option<>(name, def, description, s -> {
+            try {
+                return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty())
+                        .map(Integer::valueOf).collect(Collectors.toCollection(TreeSet::new))
+                        .stream().collect(Collectors.toUnmodifiableList());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected whole numbers separated by commas");
+            }
+        });
+    }
+
+    /** Sizes with Flink's own parser: {@code 512kb}, {@code 5mb}, {@code 1 gb} (1024-based). */
+    static MemorySize memorySize(String s) {
+        try {
+            return MemorySize.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("expected a size such as 512kb or 5mb (" + e.getMessage() + ")");
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.entrawatch.detect;
 
+import io.entrawatch.config.DetectionOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.model.SignIn;
 
@@ -25,7 +26,7 @@ public final class SignInFilters implements Serializable {
 
     /** --detection.failure-codes and --detection.excluded-as-orgs. */
     public static SignInFilters fromOptions(JobOptions options) {
-        return new SignInFilters(options.get(JobOptions.FAILURE_CODES), options.get(JobOptions.EXCLUDED_AS_ORGS));
+        return new SignInFilters(options.get(DetectionOptions.FAILURE_CODES), options.get(DetectionOptions.EXCLUDED_AS_ORGS));
     }
 
     public static SignInFilters defaults() {

@@ -1,5 +1,6 @@
 package io.entrawatch.ingest;
 
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.config.JobOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -18,7 +19,7 @@ public final class EventHubsSource {
     private EventHubsSource() {}
 
     public static KafkaSource<ParsedMessage> create(JobOptions options, String connectionString, SignInParser parser) {
-        String bootstrap = options.get(JobOptions.SOURCE_BOOTSTRAP);
+        String bootstrap = options.get(SourceOptions.BOOTSTRAP_SERVERS);
         if (bootstrap == null) {
             throw new IllegalArgumentException("--source.bootstrap-servers is required, e.g. "
                     + "<namespace>.servicebus.windows.net:9093");
@@ -29,20 +30,20 @@ public final class EventHubsSource {
         }
         return KafkaSource.<ParsedMessage>builder()
                 .setBootstrapServers(bootstrap)
-                .setTopics(options.get(JobOptions.SOURCE_TOPICS))
-                .setGroupId(options.get(JobOptions.SOURCE_GROUP))
-                .setStartingOffsets(startingOffsets(options.get(JobOptions.SOURCE_START)))
+                .setTopics(options.get(SourceOptions.TOPICS))
+                .setGroupId(options.get(SourceOptions.GROUP_ID))
+                .setStartingOffsets(startingOffsets(options.get(SourceOptions.STARTING_OFFSETS)))
                 .setDeserializer(new EventHubsDeserializer(parser))
                 .setProperties(clientProperties(options, connectionString))
                 .setProperty("commit.offsets.on.checkpoint", "true")
-                .setClientIdPrefix(options.get(JobOptions.SOURCE_GROUP))
+                .setClientIdPrefix(options.get(SourceOptions.GROUP_ID))
                 .build();
     }
 
     /** Kafka client properties for the Event Hubs endpoint (also used by the dead-letter producer). */
     public static Properties clientProperties(JobOptions options, String connectionString) {
         Properties p = new Properties();
-        p.setProperty("security.protocol", options.get(JobOptions.SOURCE_PROTOCOL));
+        p.setProperty("security.protocol", options.get(SourceOptions.SECURITY_PROTOCOL));
         p.setProperty("sasl.mechanism", "PLAIN");
         p.setProperty("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
                 + "username=\"$ConnectionString\" password=\"" + connectionString.replace("\\", "\\\\").replace("\"", "\\\"") + "\";");
@@ -52,7 +53,7 @@ public final class EventHubsSource {
         p.setProperty("request.timeout.ms", "60000");
         p.setProperty("session.timeout.ms", "30000");
         p.setProperty("max.poll.interval.ms", "300000");
-        String ca = options.get(JobOptions.SOURCE_CA_FILE);
+        String ca = options.get(SourceOptions.CA_FILE);
         if (ca != null) {
             p.setProperty("ssl.truststore.type", "PEM");
             p.setProperty("ssl.truststore.location", ca);

@@ -1,5 +1,8 @@
 package io.entrawatch.pipeline;
 
+import io.entrawatch.config.DeadLetterOptions;
+import io.entrawatch.config.DetectionOptions;
+import io.entrawatch.config.EventTimeOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.detect.Detection;
 import io.entrawatch.detect.DetectionFactory;
@@ -53,13 +56,13 @@ public final class DetectionPipeline {
     }
 
     public static SignInParser parser(JobOptions options) {
-        return new SignInParser(AsnOrganizations.load(options.get(JobOptions.ASN_FILE)),
-                SignInParser.DEFAULT_MAX_MESSAGE_BYTES, options.get(JobOptions.DLQ_MAX_PAYLOAD).intValue());
+        return new SignInParser(AsnOrganizations.load(options.get(DetectionOptions.ASN_ORGANIZATIONS_FILE)),
+                SignInParser.DEFAULT_MAX_MESSAGE_BYTES, (int) options.get(DeadLetterOptions.MAX_PAYLOAD_BYTES).getBytes());
     }
 
     /** The live job's parser: also dead-letters sign-ins far ahead of the wall clock (docs/event-time.md). */
     public static SignInParser liveParser(JobOptions options) {
-        return parser(options).withMaxAheadOfClock(options.get(JobOptions.MAX_AHEAD_OF_CLOCK).toMillis());
+        return parser(options).withMaxAheadOfClock(options.get(EventTimeOptions.MAX_AHEAD_OF_CLOCK).toMillis());
     }
 
     /**
@@ -68,11 +71,11 @@ public final class DetectionPipeline {
      * the watermark until confirmed ({@link io.entrawatch.ingest.EventTimeGuard}, as in the gate).
      */
     public static WatermarkStrategy<ParsedMessage> watermarks(JobOptions options) {
-        long outOfOrderness = options.get(JobOptions.OUT_OF_ORDERNESS).toMillis();
-        long maxAhead = options.get(JobOptions.MAX_AHEAD).toMillis();
+        long outOfOrderness = options.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS).toMillis();
+        long maxAhead = options.get(EventTimeOptions.MAX_AHEAD).toMillis();
         return WatermarkStrategy.<ParsedMessage>forGenerator(ctx -> new GuardedWatermarks(outOfOrderness, maxAhead))
                 .withTimestampAssigner((m, previous) -> m.maxTimestamp)
-                .withIdleness(options.get(JobOptions.IDLENESS));
+                .withIdleness(options.get(EventTimeOptions.IDLENESS));
     }
 
     /**
@@ -94,8 +97,8 @@ public final class DetectionPipeline {
     public static Outputs defineWorkflow(DataStream<ParsedMessage> messages, JobOptions options) {
         List<Detection> detections = detections(options);
         SingleOutputStreamOperator<SignIn> signIns = messages
-                .process(new IngestGate(detections, options.get(JobOptions.OUT_OF_ORDERNESS).toMillis(),
-                        options.get(JobOptions.DLQ_MAX_PAYLOAD).intValue(), options.get(JobOptions.MAX_AHEAD).toMillis()))
+                .process(new IngestGate(detections, options.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS).toMillis(),
+                        (int) options.get(DeadLetterOptions.MAX_PAYLOAD_BYTES).getBytes(), options.get(EventTimeOptions.MAX_AHEAD).toMillis()))
                 .setParallelism(messages.getParallelism()) // chained to the source: sees each partition in order
                 .uid("ingest-gate").name("Ingest: sign-ins, dead letters, lateness");
         DataStream<DeadLetter> deadLetters = signIns.getSideOutput(OutputTags.DEAD_LETTERS);

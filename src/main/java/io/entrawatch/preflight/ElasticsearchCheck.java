@@ -1,5 +1,7 @@
 package io.entrawatch.preflight;
 
+import io.entrawatch.config.DeadLetterOptions;
+import io.entrawatch.config.PreflightOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -42,8 +44,8 @@ final class ElasticsearchCheck {
     static final String ROLE = "entrawatch_writer";
     static final String ROLE_FILE = "deploy/elasticsearch/role-entrawatch-writer.json";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String HOSTS = "--" + JobOptions.ES_HOSTS.name;
-    private static final String CA_FILE = "--" + JobOptions.ES_CA_FILE.name;
+    private static final String HOSTS = "--" + ElasticsearchOptions.HOSTS.name;
+    private static final String CA_FILE = "--" + ElasticsearchOptions.CA_FILE.name;
 
     private ElasticsearchCheck() {}
 
@@ -71,12 +73,12 @@ final class ElasticsearchCheck {
 
     /** What the job does: templates (when it installs them), then index into both names, creating a missing index. */
     static ObjectNode privilegesRequest(JobOptions options) {
-        boolean installs = options.get(JobOptions.ES_INSTALL_TEMPLATE);
+        boolean installs = options.get(ElasticsearchOptions.INSTALL_TEMPLATE);
         ObjectNode body = JSON.createObjectNode();
         ArrayNode cluster = body.putArray("cluster");
         if (installs) cluster.add("manage_index_templates");
         ObjectNode index = body.putArray("index").addObject();
-        index.putArray("names").add(options.get(JobOptions.ES_INDEX)).add(options.get(JobOptions.DLQ_INDEX));
+        index.putArray("names").add(options.get(ElasticsearchOptions.INDEX)).add(options.get(DeadLetterOptions.INDEX));
         ArrayNode privileges = index.putArray("privileges").add("index").add("create_index");
         if (installs) privileges.add("view_index_metadata");
         return body;
@@ -91,8 +93,8 @@ final class ElasticsearchCheck {
         }
         String user = body.path("username").asText(settings.username() == null ? "?" : settings.username());
         return "Elasticsearch user '" + user + "' lacks privileges the job needs (" + String.join("; ", missing)
-                + "): give it the role " + ROLE + " (" + ROLE_FILE + ", with the names of --" + JobOptions.ES_INDEX.name
-                + " and --" + JobOptions.DLQ_INDEX.name + ")";
+                + "): give it the role " + ROLE + " (" + ROLE_FILE + ", with the names of --" + ElasticsearchOptions.INDEX.name
+                + " and --" + DeadLetterOptions.INDEX.name + ")";
     }
 
     private static void collectFalse(JsonNode privileges, String on, List<String> out) {
@@ -126,23 +128,23 @@ final class ElasticsearchCheck {
     }
 
     private static String credentialsRefused(JobOptions options, ConnectionSettings settings, String hosts) {
-        String user = options.get(JobOptions.ES_USERNAME);
+        String user = options.get(ElasticsearchOptions.USERNAME);
         if (user != null) {
-            String file = options.get(JobOptions.ES_PASSWORD_FILE);
+            String file = options.get(ElasticsearchOptions.PASSWORD_FILE);
             return "Elasticsearch at " + hosts + " refused the password of user '" + user + "' (HTTP 401): check --"
-                    + JobOptions.ES_USERNAME.name + " and " + Secrets.ES_PASSWORD_ENV + " or --" + JobOptions.ES_PASSWORD_FILE.name
+                    + ElasticsearchOptions.USERNAME.name + " and " + Secrets.ES_PASSWORD_ENV + " or --" + ElasticsearchOptions.PASSWORD_FILE.name
                     + " (now: " + (file != null ? "the file " + file : "the environment variable " + Secrets.ES_PASSWORD_ENV) + ")";
         }
         if (settings.hasCredentials()) {
-            String file = options.get(JobOptions.ES_API_KEY_FILE);
+            String file = options.get(ElasticsearchOptions.API_KEY_FILE);
             return "Elasticsearch at " + hosts + " refused the API key (HTTP 401): check " + Secrets.ES_API_KEY_ENV
-                    + " or --" + JobOptions.ES_API_KEY_FILE.name + " (now: "
+                    + " or --" + ElasticsearchOptions.API_KEY_FILE.name + " (now: "
                     + (file != null ? "the file " + file : "the environment variable " + Secrets.ES_API_KEY_ENV)
                     + "; the encoded key, base64 of 'id:key', not expired or invalidated)";
         }
-        return "Elasticsearch at " + hosts + " requires credentials (HTTP 401): set --" + JobOptions.ES_USERNAME.name
-                + " with " + Secrets.ES_PASSWORD_ENV + " (or --" + JobOptions.ES_PASSWORD_FILE.name + "), or "
-                + Secrets.ES_API_KEY_ENV + " (or --" + JobOptions.ES_API_KEY_FILE.name + ")";
+        return "Elasticsearch at " + hosts + " requires credentials (HTTP 401): set --" + ElasticsearchOptions.USERNAME.name
+                + " with " + Secrets.ES_PASSWORD_ENV + " (or --" + ElasticsearchOptions.PASSWORD_FILE.name + "), or "
+                + Secrets.ES_API_KEY_ENV + " (or --" + ElasticsearchOptions.API_KEY_FILE.name + ")";
     }
 
     private static String who(ConnectionSettings settings) {
@@ -159,7 +161,7 @@ final class ElasticsearchCheck {
                     + "): use a host name the certificate holds" + detail;
         }
         if (Causes.mentions(e, "PKIX", "certification path", "CertPathBuilder", "CertPathValidator")) {
-            String ca = options.get(JobOptions.ES_CA_FILE);
+            String ca = options.get(ElasticsearchOptions.CA_FILE);
             return "the Elasticsearch certificate of " + hosts + " is not trusted: check " + CA_FILE + " (now: "
                     + (ca == null ? "the JVM trust store" : ca) + ")" + detail;
         }
@@ -173,7 +175,7 @@ final class ElasticsearchCheck {
         if (Causes.find(e, SocketTimeoutException.class) != null
                 || Causes.find(e, org.apache.http.conn.ConnectTimeoutException.class) != null) {
             return Preflight.NO_ANSWER + "Elasticsearch at " + hosts + " within " + Durations.format(timeout) + ": check " + HOSTS
-                    + " (host, port, http/https), that this network reaches it, and --" + JobOptions.PREFLIGHT_TIMEOUT.name + detail;
+                    + " (host, port, http/https), that this network reaches it, and --" + PreflightOptions.TIMEOUT.name + detail;
         }
         if (Causes.find(e, ConnectException.class) != null || Causes.find(e, NoRouteToHostException.class) != null) {
             return Preflight.CANNOT_REACH + "Elasticsearch at " + hosts + ": check " + HOSTS

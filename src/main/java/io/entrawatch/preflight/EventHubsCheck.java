@@ -1,5 +1,8 @@
 package io.entrawatch.preflight;
 
+import io.entrawatch.config.DeadLetterOptions;
+import io.entrawatch.config.PreflightOptions;
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.config.Durations;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.Secrets;
@@ -35,24 +38,24 @@ import java.util.concurrent.TimeoutException;
  * Hubs to exist, so each of those failing becomes its own message.
  */
 final class EventHubsCheck {
-    private static final String SOURCE_TOPIC = "--" + JobOptions.SOURCE_TOPICS.name;
-    private static final String DLQ_TOPIC = "--" + JobOptions.DLQ_TOPIC.name;
-    private static final String BOOTSTRAP = "--" + JobOptions.SOURCE_BOOTSTRAP.name;
-    private static final String CA_FILE = "--" + JobOptions.SOURCE_CA_FILE.name;
-    private static final String PROTOCOL = "--" + JobOptions.SOURCE_PROTOCOL.name;
-    private static final String SECRET_FILE = "--" + JobOptions.SOURCE_SECRET_FILE.name;
+    private static final String SOURCE_TOPIC = "--" + SourceOptions.TOPICS.name;
+    private static final String DLQ_TOPIC = "--" + DeadLetterOptions.TOPIC.name;
+    private static final String BOOTSTRAP = "--" + SourceOptions.BOOTSTRAP_SERVERS.name;
+    private static final String CA_FILE = "--" + SourceOptions.CA_FILE.name;
+    private static final String PROTOCOL = "--" + SourceOptions.SECURITY_PROTOCOL.name;
+    private static final String SECRET_FILE = "--" + SourceOptions.CONNECTION_STRING_FILE.name;
 
     private EventHubsCheck() {}
 
     static List<String> run(JobOptions options, Map<String, String> environment, Duration timeout) {
-        String bootstrap = options.get(JobOptions.SOURCE_BOOTSTRAP);
+        String bootstrap = options.get(SourceOptions.BOOTSTRAP_SERVERS);
         if (bootstrap == null) {
             return List.of(BOOTSTRAP + " is not set: give the Event Hubs namespace's Kafka endpoint, "
                     + "<namespace>.servicebus.windows.net:9093");
         }
         String connectionString;
         try {
-            connectionString = Secrets.read(options.get(JobOptions.SOURCE_SECRET_FILE), Secrets.EVENTHUBS_ENV, environment);
+            connectionString = Secrets.read(options.get(SourceOptions.CONNECTION_STRING_FILE), Secrets.EVENTHUBS_ENV, environment);
         } catch (IllegalArgumentException e) {
             return List.of(e.getMessage() + ": check " + SECRET_FILE);
         }
@@ -63,9 +66,9 @@ final class EventHubsCheck {
 
         // Event Hub name -> the option that names it
         Map<String, String> topics = new LinkedHashMap<>();
-        for (String t : options.get(JobOptions.SOURCE_TOPICS)) topics.putIfAbsent(t, SOURCE_TOPIC);
-        if (options.get(JobOptions.DLQ_TARGET).toLowerCase(Locale.ROOT).equals("kafka")) {
-            topics.putIfAbsent(options.get(JobOptions.DLQ_TOPIC), DLQ_TOPIC);
+        for (String t : options.get(SourceOptions.TOPICS)) topics.putIfAbsent(t, SOURCE_TOPIC);
+        if (options.get(DeadLetterOptions.TARGET).toLowerCase(Locale.ROOT).equals("kafka")) {
+            topics.putIfAbsent(options.get(DeadLetterOptions.TOPIC), DLQ_TOPIC);
         }
         if (topics.isEmpty()) return List.of(SOURCE_TOPIC + " names no Event Hub");
 
@@ -74,7 +77,7 @@ final class EventHubsCheck {
         p.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(ms));
         p.setProperty(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(ms));
-        p.setProperty(CommonClientConfigs.CLIENT_ID_CONFIG, options.get(JobOptions.SOURCE_GROUP) + "-preflight");
+        p.setProperty(CommonClientConfigs.CLIENT_ID_CONFIG, options.get(SourceOptions.GROUP_ID) + "-preflight");
         Context c = new Context(options, connectionString, bootstrap, timeout);
 
         Admin admin;
@@ -152,7 +155,7 @@ final class EventHubsCheck {
                             + bootstrap + "): use the namespace's host name, <namespace>.servicebus.windows.net:9093" + detail;
                 }
                 return "the TLS handshake with the Event Hubs endpoint " + bootstrap + " failed: check " + PROTOCOL
-                        + " (now: " + options.get(JobOptions.SOURCE_PROTOCOL) + ") and " + CA_FILE + " (now: " + caFile() + ")" + detail;
+                        + " (now: " + options.get(SourceOptions.SECURITY_PROTOCOL) + ") and " + CA_FILE + " (now: " + caFile() + ")" + detail;
             }
             if (Causes.find(e, SaslAuthenticationException.class) != null || Causes.find(e, AuthenticationException.class) != null) {
                 return "the Event Hubs connection string was refused by " + bootstrap + ": check " + Secrets.EVENTHUBS_ENV
@@ -162,8 +165,8 @@ final class EventHubsCheck {
             if (Causes.find(e, org.apache.kafka.common.errors.TimeoutException.class) != null) {
                 return Preflight.NO_ANSWER + "the Event Hubs endpoint " + bootstrap + " within " + Durations.format(timeout)
                         + ": check " + BOOTSTRAP + " (<namespace>.servicebus.windows.net:9093) and that this network reaches it"
-                        + "; also " + PROTOCOL + " (now: " + options.get(JobOptions.SOURCE_PROTOCOL) + "; Event Hubs needs SASL_SSL)"
-                        + " and --" + JobOptions.PREFLIGHT_TIMEOUT.name + detail;
+                        + "; also " + PROTOCOL + " (now: " + options.get(SourceOptions.SECURITY_PROTOCOL) + "; Event Hubs needs SASL_SSL)"
+                        + " and --" + PreflightOptions.TIMEOUT.name + detail;
             }
             if (Causes.find(e, ConfigException.class) != null && Causes.mentions(e, "resolvable", "bootstrap")) {
                 return "cannot resolve the host in " + BOOTSTRAP + " (now: " + bootstrap
@@ -173,12 +176,12 @@ final class EventHubsCheck {
         }
 
         private String caFile() {
-            String ca = options.get(JobOptions.SOURCE_CA_FILE);
+            String ca = options.get(SourceOptions.CA_FILE);
             return ca == null ? "the JVM trust store" : ca;
         }
 
         private String secretSource() {
-            String file = options.get(JobOptions.SOURCE_SECRET_FILE);
+            String file = options.get(SourceOptions.CONNECTION_STRING_FILE);
             return file != null ? "the file " + file : "the environment variable " + Secrets.EVENTHUBS_ENV;
         }
 

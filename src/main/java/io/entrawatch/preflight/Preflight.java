@@ -1,5 +1,6 @@
 package io.entrawatch.preflight;
 
+import io.entrawatch.config.PreflightOptions;
 import io.entrawatch.config.Durations;
 import io.entrawatch.config.JobOptions;
 
@@ -52,9 +53,9 @@ public final class Preflight {
 
     /** Every problem found, one line each (empty: Event Hubs and Elasticsearch accept the settings). */
     public static List<String> problems(JobOptions options, Map<String, String> environment) {
-        Duration timeout = options.get(JobOptions.PREFLIGHT_TIMEOUT);
+        Duration timeout = options.get(PreflightOptions.TIMEOUT);
         if (timeout.isZero() || timeout.isNegative()) {
-            throw new IllegalArgumentException("--" + JobOptions.PREFLIGHT_TIMEOUT.name + " must be positive, not "
+            throw new IllegalArgumentException("--" + PreflightOptions.TIMEOUT.name + " must be positive, not "
                     + Durations.format(timeout));
         }
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {

@@ -1,5 +1,6 @@
 package io.entrawatch.preflight;
 
+import io.entrawatch.config.PreflightOptions;
 import io.entrawatch.config.JobOptions;
 
 import java.util.List;
@@ -26,7 +27,7 @@ public final class PreflightException extends IllegalStateException {
     private static String message(List<String> problems) {
         StringBuilder sb = new StringBuilder("entrawatch start-up check failed, the job was not submitted ("
                 + problems.size() + (problems.size() == 1 ? " problem" : " problems")
-                + "; --" + JobOptions.PREFLIGHT_ENABLED.name + " false skips this check):");
+                + "; --" + PreflightOptions.ENABLED.name + " false skips this check):");
         for (String p : problems) sb.append("\n  - ").append(p);
         return sb.toString();
     }

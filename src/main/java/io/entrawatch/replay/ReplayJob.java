@@ -1,5 +1,8 @@
 package io.entrawatch.replay;
 
+import io.entrawatch.config.EventTimeOptions;
+import io.entrawatch.config.ReplayOptions;
+import io.entrawatch.config.RunOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.ingest.ParsedMessage;
@@ -110,7 +113,7 @@ public final class ReplayJob {
 
     /** Runs the replay on a local MiniCluster of its own. */
     public static Summary run(Path in, Path out, JobOptions options, PrintStream progress) throws Exception {
-        int parallelism = options.get(JobOptions.PARALLELISM);
+        int parallelism = options.get(RunOptions.PARALLELISM);
         if (parallelism <= 0) parallelism = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
         return run(StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration()), in, out, options);
     }
@@ -128,7 +131,7 @@ public final class ReplayJob {
                 .union(outputs.deadLetters.map(ReplayItem::ofDeadLetter).name("Dead letters"));
         Summary summary = new Summary();
         List<Alert> alerts = new ArrayList<>();
-        String dlqFile = options.get(JobOptions.REPLAY_DEAD_LETTERS);
+        String dlqFile = options.get(ReplayOptions.DEAD_LETTERS);
         BufferedWriter dlq = dlqFile == null ? null
                 : new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(Path.of(dlqFile)), StandardCharsets.UTF_8));
         try (CloseableIterator<ReplayItem> it = items.collectAsync()) {
@@ -170,7 +173,7 @@ public final class ReplayJob {
             throws IOException {
         long fileSize = Files.size(in);
         // Replay judges time on the file's own order only: the wall clock plays no part unless asked.
-        SignInParser parser = options.isSet(JobOptions.MAX_AHEAD_OF_CLOCK) ? DetectionPipeline.liveParser(options)
+        SignInParser parser = options.isSet(EventTimeOptions.MAX_AHEAD_OF_CLOCK) ? DetectionPipeline.liveParser(options)
                 : DetectionPipeline.parser(options);
         return env
                 .fromSource(FileSource.forRecordStreamFormat(new ByteLineFormat(),

@@ -1,5 +1,6 @@
 package io.entrawatch.acceptance;
 
+import io.entrawatch.config.ReplayOptions;
 import io.entrawatch.testing.TestClusters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -91,7 +92,7 @@ class GeneratedTrafficITCase {
             Path dlq = dir.resolve("dead-letters-p" + parallelism + ".ndjson");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(parallelism);
-            ReplayJob.Summary s = ReplayJob.run(env, in, out, JobOptions.defaults().with(JobOptions.REPLAY_DEAD_LETTERS,
+            ReplayJob.Summary s = ReplayJob.run(env, in, out, JobOptions.defaults().with(ReplayOptions.DEAD_LETTERS,
                     dlq.toString()));
             List<String> deadLetters = new ArrayList<>();
             for (String line : Files.readAllLines(dlq)) {

@@ -1,5 +1,7 @@
 package io.entrawatch.acceptance;
 
+import io.entrawatch.config.EventTimeOptions;
+import io.entrawatch.config.ReplayOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -66,8 +68,8 @@ class HostileInputITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         ReplayJob.Summary s = ReplayJob.run(env, in, out, JobOptions.defaults()
-                .with(JobOptions.REPLAY_DEAD_LETTERS, dlq.toString())
-                .with(JobOptions.MAX_AHEAD_OF_CLOCK, "1 h"));
+                .with(ReplayOptions.DEAD_LETTERS, dlq.toString())
+                .with(EventTimeOptions.MAX_AHEAD_OF_CLOCK, "1 h"));
         return new Run(s, Files.readAllLines(out), Files.readAllLines(dlq));
     }
 
@@ -83,7 +85,7 @@ class HostileInputITCase {
         assertTrue(corpus.size() >= 1000, "at least 1,000 hostile messages: " + corpus.size());
         // each message, parsed alone, yields exactly the dead letters the corpus expects (late ones are the gate's)
         io.entrawatch.ingest.SignInParser parser = io.entrawatch.pipeline.DetectionPipeline.liveParser(
-                JobOptions.defaults().with(JobOptions.MAX_AHEAD_OF_CLOCK, "1 h"));
+                JobOptions.defaults().with(EventTimeOptions.MAX_AHEAD_OF_CLOCK, "1 h"));
         for (Hostile h : corpus) {
             var m = parser.parse(h.body(), "hub", 0, 0, System.currentTimeMillis());
             assertEquals(h.malformed(), m.deadLetters.size(), h.kind() + ": " + m.deadLetters.stream()

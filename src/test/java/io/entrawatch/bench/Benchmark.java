@@ -1,5 +1,6 @@
 package io.entrawatch.bench;
 
+import io.entrawatch.config.EventTimeOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.entrawatch.EntraWatchJob;
@@ -510,7 +511,7 @@ public final class Benchmark {
         LiveTarget target = LiveTarget.create("lat-" + System.currentTimeMillis());
         String topic = target.topic(), index = target.index(), esUrl = target.esUrl();
         int partitions = LIVE_PARTITIONS;
-        long ooo = target.options().get(JobOptions.OUT_OF_ORDERNESS).toMillis();
+        long ooo = target.options().get(EventTimeOptions.MAX_OUT_OF_ORDERNESS).toMillis();
         Properties props = target.clientProps();
         JobClient job = target.startJob("entrawatch bench latency");
         // wait until the job runs, then a little for the source to be assigned its partitions

@@ -1,5 +1,6 @@
 package io.entrawatch.bench;
 
+import io.entrawatch.config.RareAppOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.detect.rareapp.RareAppDetection;
 import io.entrawatch.detect.rareapp.RareAppEvaluator;
@@ -130,7 +131,7 @@ public final class StateBenchmark {
 
     static Result rareApp(int pairs, Path dir) throws Exception {
         RareAppDetection detection = RareAppDetection.FACTORY.create(JobOptions.defaults()
-                .with(JobOptions.RARE_APP_ALERT_FROM, "2100-01-01T00:00:00Z"));
+                .with(RareAppOptions.ALERT_FROM, "2100-01-01T00:00:00Z"));
         return new Result("B rare app (14-day history, after the hour's evaluation)", "pair", both(dir, (backend, d) ->
                 StateMeasurement.measure(backend, d, () -> new KeyedOneInputStreamOperatorTestHarness<RareAppKey, SignIn, Alert>(
                         new KeyedProcessOperator<>(new RareAppEvaluator(detection)), detection::keyOf,

@@ -22,7 +22,7 @@ class ElasticsearchOptionsTest {
 
     private static ElasticsearchSinkSettings sinkSettings(JobOptions options) {
         ElasticsearchSink<Alert> sink = ElasticsearchOptions.<Alert>sink(options, LOCAL)
-                .setElementConverter(IndexRequests.alertConverter(options.get(JobOptions.ES_INDEX))).build();
+                .setElementConverter(IndexRequests.alertConverter(options.get(ElasticsearchOptions.INDEX))).build();
         return sink.settings();
     }
 

@@ -22,13 +22,13 @@ class JobOptionsTest {
     @Test
     void defaultsAreTheContractsDefaults() {
         JobOptions o = JobOptions.defaults();
-        assertEquals(Duration.ofMinutes(5), o.get(JobOptions.OUT_OF_ORDERNESS));
-        assertEquals(Duration.ofMinutes(1), o.get(JobOptions.IDLENESS));
-        assertEquals(Duration.ofMinutes(10), o.get(JobOptions.SPRAY_WINDOW));
-        assertEquals(30, o.get(JobOptions.SPRAY_THRESHOLD));
-        assertEquals(List.of(50053, 50055, 50056, 50064, 50126, 50144), o.get(JobOptions.FAILURE_CODES));
-        assertEquals(List.of("MICROSOFT-CORP-MSN-AS-BLOCK"), o.get(JobOptions.EXCLUDED_AS_ORGS));
-        assertNull(o.get(JobOptions.SOURCE_BOOTSTRAP));
+        assertEquals(Duration.ofMinutes(5), o.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS));
+        assertEquals(Duration.ofMinutes(1), o.get(EventTimeOptions.IDLENESS));
+        assertEquals(Duration.ofMinutes(10), o.get(SprayOptions.WINDOW));
+        assertEquals(30, o.get(SprayOptions.THRESHOLD));
+        assertEquals(List.of(50053, 50055, 50056, 50064, 50126, 50144), o.get(DetectionOptions.FAILURE_CODES));
+        assertEquals(List.of("MICROSOFT-CORP-MSN-AS-BLOCK"), o.get(DetectionOptions.EXCLUDED_AS_ORGS));
+        assertNull(o.get(SourceOptions.BOOTSTRAP_SERVERS));
     }
 
     @Test
@@ -37,10 +37,10 @@ class JobOptionsTest {
         Files.writeString(file, "# large tenant\nspray.threshold: 50\nsource.topic: 'a, b'\nes.index = x\n");
         List<String> positional = new ArrayList<>();
         JobOptions o = JobOptions.parse(new String[] {"--config", file.toString(), "--es.index=y", "IN", "--spray.window", "15 min"}, positional);
-        assertEquals(50, o.get(JobOptions.SPRAY_THRESHOLD));
-        assertEquals(List.of("a", "b"), o.get(JobOptions.SOURCE_TOPICS));
-        assertEquals("y", o.get(JobOptions.ES_INDEX));
-        assertEquals(Duration.ofMinutes(15), o.get(JobOptions.SPRAY_WINDOW));
+        assertEquals(50, o.get(SprayOptions.THRESHOLD));
+        assertEquals(List.of("a", "b"), o.get(SourceOptions.TOPICS));
+        assertEquals("y", o.get(ElasticsearchOptions.INDEX));
+        assertEquals(Duration.ofMinutes(15), o.get(SprayOptions.WINDOW));
         assertEquals(List.of("IN"), positional);
     }
 
@@ -78,5 +78,35 @@ class JobOptionsTest {
         assertTrue(e.getMessage().startsWith("cannot read secret file"));
         assertTrue(JobOptions.all().stream().noneMatch(o -> o.name.contains("password") && !o.name.endsWith("-file")),
                 "no option carries a secret itself");
+    }
+
+    @Test
+    void everyOptionOfAGroupIsInItsListAndEveryNameIsUnique() throws Exception {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (List<Option<?>> group : JobOptions.GROUPS) {
+            for (Option<?> o : group) assertTrue(names.add(o.name), "option --" + o.name + " declared twice");
+        }
+        for (Class<?> c : List.of(SourceOptions.class, EventTimeOptions.class, DetectionOptions.class, SprayOptions.class,
+                RareAppOptions.class, SsoSprayOptions.class, ElasticsearchOptions.class, DeadLetterOptions.class,
+                RunOptions.class, PreflightOptions.class, ReplayOptions.class)) {
+            List<Object> declared = new java.util.ArrayList<>();
+            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                if (f.getType() == Option.class) declared.add(f.get(null));
+            }
+            List<?> listed = (List<?>) c.getField("ALL").get(null);
+            assertEquals(declared.size(), listed.size(), c.getSimpleName() + ".ALL lists every option it declares");
+            assertTrue(listed.containsAll(declared), c.getSimpleName() + ".ALL lists every option it declares");
+            assertTrue(JobOptions.GROUPS.contains(listed), c.getSimpleName() + " is one of JobOptions.GROUPS");
+        }
+    }
+
+    @Test
+    void sizesUseFlinksMemorySize() {
+        assertEquals(5L * 1024 * 1024, JobOptions.defaults().get(ElasticsearchOptions.BULK_MAX_BYTES).getBytes());
+        assertEquals(1024L * 1024 * 1024, JobOptions.defaults().with(ElasticsearchOptions.BULK_MAX_BYTES, "1 gb")
+                .get(ElasticsearchOptions.BULK_MAX_BYTES).getBytes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> JobOptions.defaults().with(DeadLetterOptions.MAX_PAYLOAD_BYTES, "lots"));
+        assertTrue(e.getMessage().contains("--dead-letter.max-payload-bytes"), e.getMessage());
     }
 }

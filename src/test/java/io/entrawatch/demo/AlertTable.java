@@ -38,7 +38,7 @@ public final class AlertTable {
         }
         JobOptions options = JobOptions.parse(jobArgs.toArray(new String[0]), null);
         ConnectionSettings settings = ElasticsearchOptions.connection(options, System.getenv());
-        String index = options.get(JobOptions.ES_INDEX);
+        String index = options.get(ElasticsearchOptions.INDEX);
         try (RestClient client = settings.createClient(Duration.ofSeconds(30))) {
             long count = waitForAlerts(client, index, expect, timeoutSeconds, System.err);
             JsonNode hits = get(client, "/" + index + "/_search?size=1000&sort=@timestamp:asc,rule.id:asc")

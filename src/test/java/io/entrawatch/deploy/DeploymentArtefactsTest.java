@@ -1,5 +1,7 @@
 package io.entrawatch.deploy;
 
+import io.entrawatch.config.DeadLetterOptions;
+import io.entrawatch.config.ElasticsearchOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawatch.config.JobOptions;
@@ -183,7 +185,7 @@ class DeploymentArtefactsTest {
                 new HashSet<>(json.convertValue(role.at("/indices/0/privileges"), List.class)));
         JsonNode names = role.at("/indices/0/names");
         assertEquals(4, names.size());
-        names.forEach(n -> assertTrue(n.asText().startsWith(JobOptions.defaults().get(JobOptions.ES_INDEX))
-                || n.asText().startsWith(JobOptions.defaults().get(JobOptions.DLQ_INDEX)), n.asText()));
+        names.forEach(n -> assertTrue(n.asText().startsWith(JobOptions.defaults().get(ElasticsearchOptions.INDEX))
+                || n.asText().startsWith(JobOptions.defaults().get(DeadLetterOptions.INDEX)), n.asText()));
     }
 }

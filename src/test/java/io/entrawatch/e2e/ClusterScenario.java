@@ -1,5 +1,6 @@
 package io.entrawatch.e2e;
 
+import io.entrawatch.config.RareAppOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -98,7 +99,7 @@ final class ClusterScenario {
         Files.write(in, messages.stream().map(Map.Entry::getValue).collect(Collectors.toList()), StandardCharsets.UTF_8);
         Path out = dir.resolve("out.ndjson");
         ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), in, out,
-                JobOptions.defaults().with(JobOptions.RARE_APP_ENABLED, "false"));
+                JobOptions.defaults().with(RareAppOptions.ENABLED, "false"));
         Map<String, JsonNode> expected = new TreeMap<>();
         for (String line : Files.readAllLines(out)) {
             ObjectNode n = (ObjectNode) JSON.readTree(line);

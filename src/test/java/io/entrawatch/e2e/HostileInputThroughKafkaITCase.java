@@ -1,5 +1,6 @@
 package io.entrawatch.e2e;
 
+import io.entrawatch.config.EventTimeOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -83,7 +84,7 @@ class HostileInputThroughKafkaITCase {
         Files.write(clean, valid, StandardCharsets.UTF_8);
         Path cleanOut = dir.resolve("clean.alerts.ndjson");
         ReplayJob.Summary cleanRun = ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), clean, cleanOut,
-                JobOptions.defaults().with(JobOptions.MAX_AHEAD_OF_CLOCK, "1 h"));
+                JobOptions.defaults().with(EventTimeOptions.MAX_AHEAD_OF_CLOCK, "1 h"));
         assertEquals(0, cleanRun.malformed + cleanRun.late, "the generated traffic alone is clean");
         Map<String, JsonNode> expected = new TreeMap<>();
         for (String line : Files.readAllLines(cleanOut)) {

@@ -1,5 +1,6 @@
 package io.entrawatch.e2e;
 
+import io.entrawatch.config.RareAppOptions;
 import io.entrawatch.testing.TestClusters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -113,7 +114,7 @@ class KafkaToElasticsearchITCase {
         List<String> all = new ArrayList<>(messages);
         all.add(TestRecords.watermarkFlush(T0 + 120 * MIN));
         Map<String, JsonNode> expected = EndToEnd.replayAlerts(dir, all,
-                JobOptions.defaults().with(JobOptions.RARE_APP_ENABLED, "false"));
+                JobOptions.defaults().with(RareAppOptions.ENABLED, "false"));
         Map<String, JsonNode> actual = EndToEnd.documents(es, alertIndex);
         assertEquals(expected, actual);
         assertEquals(2, actual.size());

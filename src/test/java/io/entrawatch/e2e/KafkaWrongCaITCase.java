@@ -1,5 +1,6 @@
 package io.entrawatch.e2e;
 
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.testing.TestCertificates;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.ingest.EventHubsSource;
@@ -30,7 +31,7 @@ class KafkaWrongCaITCase {
     Path dir;
 
     private static Properties properties(LocalKafka kafka, Path ca) {
-        JobOptions options = JobOptions.defaults().with(JobOptions.SOURCE_CA_FILE, ca.toString());
+        JobOptions options = JobOptions.defaults().with(SourceOptions.CA_FILE, ca.toString());
         Properties p = EventHubsSource.clientProperties(options, kafka.getConnectionString());
         p.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers());
         p.setProperty(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, "20000");

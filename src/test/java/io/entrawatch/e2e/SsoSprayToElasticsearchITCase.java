@@ -1,5 +1,6 @@
 package io.entrawatch.e2e;
 
+import io.entrawatch.config.RareAppOptions;
 import io.entrawatch.testing.TestClusters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -91,7 +92,7 @@ class SsoSprayToElasticsearchITCase {
         List<String> all = new ArrayList<>(messages);
         all.add(TestRecords.watermarkFlush(T0 + 180 * MIN));
         Map<String, JsonNode> expected = EndToEnd.replayAlerts(dir, all,
-                JobOptions.defaults().with(JobOptions.RARE_APP_ENABLED, "false"));
+                JobOptions.defaults().with(RareAppOptions.ENABLED, "false"));
         Map<String, JsonNode> actual = EndToEnd.documents(es, alertIndex);
         assertEquals(expected, actual);
         assertEquals(3, actual.size(), "IP_A and IP_B in AADNonInteractiveUserSignInLogs, IP_A in SigninLogs");

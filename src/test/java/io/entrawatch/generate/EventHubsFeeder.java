@@ -1,5 +1,6 @@
 package io.entrawatch.generate;
 
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.Secrets;
 import io.entrawatch.ingest.EventHubsSource;
@@ -48,10 +49,10 @@ public final class EventHubsFeeder {
             System.err.println("usage: EventHubsFeeder FILE.ndjson [--partitions N] [--source.bootstrap-servers ... --source.topic ...]");
             System.exit(2);
         }
-        String secret = Secrets.read(options.get(JobOptions.SOURCE_SECRET_FILE), Secrets.EVENTHUBS_ENV, System.getenv());
+        String secret = Secrets.read(options.get(SourceOptions.CONNECTION_STRING_FILE), Secrets.EVENTHUBS_ENV, System.getenv());
         Properties props = EventHubsSource.clientProperties(options, secret);
-        props.setProperty("bootstrap.servers", options.get(JobOptions.SOURCE_BOOTSTRAP));
-        String topic = options.get(JobOptions.SOURCE_TOPICS).get(0);
+        props.setProperty("bootstrap.servers", options.get(SourceOptions.BOOTSTRAP_SERVERS));
+        String topic = options.get(SourceOptions.TOPICS).get(0);
         createTopic(props, topic, partitions);
         long n = feed(props, topic, Path.of(rest.get(0)), System.err);
         System.err.printf(Locale.ROOT, "feeder: %,d messages sent to %s%n", n, topic);

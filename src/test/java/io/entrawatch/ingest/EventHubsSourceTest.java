@@ -1,5 +1,6 @@
 package io.entrawatch.ingest;
 
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.pipeline.DetectionPipeline;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class EventHubsSourceTest {
         assertEquals("30000", p.getProperty("session.timeout.ms"));
         assertEquals("300000", p.getProperty("max.poll.interval.ms"));
         assertFalse(p.containsKey("ssl.truststore.location"), "public CA by default");
-        Properties local = EventHubsSource.clientProperties(JobOptions.defaults().with(JobOptions.SOURCE_CA_FILE, "/ca.pem"), SECRET);
+        Properties local = EventHubsSource.clientProperties(JobOptions.defaults().with(SourceOptions.CA_FILE, "/ca.pem"), SECRET);
         assertEquals("PEM", local.getProperty("ssl.truststore.type"));
         assertEquals("/ca.pem", local.getProperty("ssl.truststore.location"));
     }
@@ -54,7 +55,7 @@ class EventHubsSourceTest {
                 () -> EventHubsSource.create(JobOptions.defaults(), SECRET, parser));
         assertTrue(noHost.getMessage().startsWith("--source.bootstrap-servers is required"), noHost.getMessage());
         IllegalArgumentException noSecret = assertThrows(IllegalArgumentException.class, () -> EventHubsSource.create(
-                JobOptions.defaults().with(JobOptions.SOURCE_BOOTSTRAP, "ns.servicebus.windows.net:9093"), null, parser));
+                JobOptions.defaults().with(SourceOptions.BOOTSTRAP_SERVERS, "ns.servicebus.windows.net:9093"), null, parser));
         assertTrue(noSecret.getMessage().contains("EVENTHUBS_CONNECTION_STRING"), noSecret.getMessage());
         assertFalse(noSecret.getMessage().contains("SharedAccessKey"));
     }

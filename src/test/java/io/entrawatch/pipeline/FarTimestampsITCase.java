@@ -1,5 +1,8 @@
 package io.entrawatch.pipeline;
 
+import io.entrawatch.config.EventTimeOptions;
+import io.entrawatch.config.RareAppOptions;
+import io.entrawatch.config.ReplayOptions;
 import io.entrawatch.TestRecords;
 import io.entrawatch.TestRecords.Record;
 import io.entrawatch.config.JobOptions;
@@ -79,8 +82,8 @@ class FarTimestampsITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         // Detection A and C: B would alert on every sprayed user; its hourly lateness is the same gate.
-        ReplayJob.Summary s = ReplayJob.run(env, in, out, options.with(JobOptions.REPLAY_DEAD_LETTERS, dlq.toString())
-                .with(JobOptions.RARE_APP_ENABLED, "false"));
+        ReplayJob.Summary s = ReplayJob.run(env, in, out, options.with(ReplayOptions.DEAD_LETTERS, dlq.toString())
+                .with(RareAppOptions.ENABLED, "false"));
         List<String> dead = Files.readAllLines(dlq).stream()
                 .map(l -> l.replaceAll("\"(@timestamp|topic)\":\"[^\"]*\"", "")).sorted()
                 .collect(Collectors.toList());
@@ -108,7 +111,7 @@ class FarTimestampsITCase {
         assertTrue(run.deadLetters.stream().anyMatch(l -> l.contains("\"kind\":\"late\"") && l.contains("old@x.com")));
 
         // Without the rule (a plain watermark) the same input loses the alerts after the future sign-in.
-        Run plain = replay("plain", hostile, JobOptions.defaults().with(JobOptions.MAX_AHEAD, "0 ms"));
+        Run plain = replay("plain", hostile, JobOptions.defaults().with(EventTimeOptions.MAX_AHEAD, "0 ms"));
         assertNotEquals(cleanRun.alerts, plain.alerts);
         assertTrue(plain.summary.late > 100, "a plain watermark makes everything after it late: " + plain.summary.late);
     }
@@ -119,7 +122,7 @@ class FarTimestampsITCase {
         records.addAll(spray(T0 + 3 * DAY, 22)); // three quiet days, then more traffic, still out of order
         List<String> messages = messages(records);
         Run guarded = replay("guarded", messages, GUARDED);
-        Run plain = replay("plain", messages, JobOptions.defaults().with(JobOptions.MAX_AHEAD, "0 ms"));
+        Run plain = replay("plain", messages, JobOptions.defaults().with(EventTimeOptions.MAX_AHEAD, "0 ms"));
         assertTrue(guarded.summary.late > 0, "the scenario has late sign-ins");
         assertTrue(guarded.alerts.size() >= 6, "both days alert: " + guarded.alerts.size());
         assertEquals(plain.alerts, guarded.alerts);

@@ -1,5 +1,7 @@
 package io.entrawatch.pipeline;
 
+import io.entrawatch.config.RareAppOptions;
+import io.entrawatch.config.ReplayOptions;
 import io.entrawatch.testing.TestClusters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -149,8 +151,8 @@ class PipelineITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         ReplayJob.Summary s = ReplayJob.run(env, in, out,
-                JobOptions.defaults().with(JobOptions.REPLAY_DEAD_LETTERS, dlq.toString())
-                        .with(JobOptions.RARE_APP_ENABLED, "false")); // A's lateness; B would alert for each user
+                JobOptions.defaults().with(ReplayOptions.DEAD_LETTERS, dlq.toString())
+                        .with(RareAppOptions.ENABLED, "false")); // A's lateness; B would alert for each user
         assertEquals(List.of(), Files.readAllLines(out), "the 30th user was late: no alert");
         assertEquals(2, s.malformed);
         assertEquals(1, s.late);

@@ -1,5 +1,6 @@
 package io.entrawatch.pipeline;
 
+import io.entrawatch.config.RareAppOptions;
 import io.entrawatch.testing.TestClusters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -83,8 +84,8 @@ class RareAppSavepointITCase {
 
     /** Warm-up until 03:00 of the first day (the deployment), no suppression (so every evaluation shows). */
     private static JobOptions options() {
-        return JobOptions.defaults().with(JobOptions.RARE_APP_SUPPRESSION, "0")
-                .with(JobOptions.RARE_APP_ALERT_FROM, "2025-11-14T03:00:00Z");
+        return JobOptions.defaults().with(RareAppOptions.SUPPRESSION, "0")
+                .with(RareAppOptions.ALERT_FROM, "2025-11-14T03:00:00Z");
     }
 
     private static void define(StreamExecutionEnvironment env, Path inbox) {

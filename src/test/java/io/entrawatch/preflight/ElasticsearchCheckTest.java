@@ -1,5 +1,6 @@
 package io.entrawatch.preflight;
 
+import io.entrawatch.config.ElasticsearchOptions;
 import com.sun.net.httpserver.HttpServer;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.Secrets;
@@ -41,8 +42,8 @@ class ElasticsearchCheckTest {
             exchange.close();
         });
         server.start();
-        return JobOptions.defaults().with(JobOptions.ES_HOSTS, "http://127.0.0.1:" + server.getAddress().getPort())
-                .with(JobOptions.ES_USERNAME, "writer");
+        return JobOptions.defaults().with(ElasticsearchOptions.HOSTS, "http://127.0.0.1:" + server.getAddress().getPort())
+                .with(ElasticsearchOptions.USERNAME, "writer");
     }
 
     private static List<String> check(JobOptions options) {

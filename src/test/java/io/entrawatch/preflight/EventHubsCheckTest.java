@@ -1,5 +1,6 @@
 package io.entrawatch.preflight;
 
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.Secrets;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class EventHubsCheckTest {
 
     @Test
     void aHostThatDoesNotResolveNamesTheBootstrapOption() {
-        JobOptions options = JobOptions.defaults().with(JobOptions.SOURCE_BOOTSTRAP, "entrawatch-no-such-namespace.invalid:9093");
+        JobOptions options = JobOptions.defaults().with(SourceOptions.BOOTSTRAP_SERVERS, "entrawatch-no-such-namespace.invalid:9093");
         List<String> problems = EventHubsCheck.run(options, Map.of(Secrets.EVENTHUBS_ENV, CONNECTION_STRING), Duration.ofSeconds(3));
         assertEquals(1, problems.size(), problems.toString());
         String p = problems.get(0);
@@ -34,6 +35,6 @@ class EventHubsCheckTest {
                 + "<namespace>.servicebus.windows.net:9093"), EventHubsCheck.run(JobOptions.defaults(), Map.of(), Duration.ofSeconds(3)));
         assertEquals(List.of("no Event Hubs connection string: set the environment variable EVENTHUBS_CONNECTION_STRING or "
                 + "--source.connection-string-file"), EventHubsCheck.run(
-                JobOptions.defaults().with(JobOptions.SOURCE_BOOTSTRAP, "ns.servicebus.windows.net:9093"), Map.of(), Duration.ofSeconds(3)));
+                JobOptions.defaults().with(SourceOptions.BOOTSTRAP_SERVERS, "ns.servicebus.windows.net:9093"), Map.of(), Duration.ofSeconds(3)));
     }
 }

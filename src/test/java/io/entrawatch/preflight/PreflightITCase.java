@@ -1,5 +1,9 @@
 package io.entrawatch.preflight;
 
+import io.entrawatch.config.DeadLetterOptions;
+import io.entrawatch.config.ElasticsearchOptions;
+import io.entrawatch.config.PreflightOptions;
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.EntraWatchJob;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.Secrets;
@@ -58,13 +62,13 @@ class PreflightITCase {
     /** Settings that work: the job's options for the local services. */
     private static JobOptions good() {
         return JobOptions.defaults()
-                .with(JobOptions.SOURCE_BOOTSTRAP, kafka.getBootstrapServers())
-                .with(JobOptions.SOURCE_TOPICS, TOPIC)
-                .with(JobOptions.SOURCE_CA_FILE, kafka.getCaFile().toString())
-                .with(JobOptions.ES_HOSTS, es.getUrl())
-                .with(JobOptions.ES_USERNAME, es.getUsername())
-                .with(JobOptions.ES_CA_FILE, es.getCaFile().toString())
-                .with(JobOptions.PREFLIGHT_TIMEOUT, "20 s");
+                .with(SourceOptions.BOOTSTRAP_SERVERS, kafka.getBootstrapServers())
+                .with(SourceOptions.TOPICS, TOPIC)
+                .with(SourceOptions.CA_FILE, kafka.getCaFile().toString())
+                .with(ElasticsearchOptions.HOSTS, es.getUrl())
+                .with(ElasticsearchOptions.USERNAME, es.getUsername())
+                .with(ElasticsearchOptions.CA_FILE, es.getCaFile().toString())
+                .with(PreflightOptions.TIMEOUT, "20 s");
     }
 
     private static Map<String, String> goodEnv() {
@@ -120,7 +124,7 @@ class PreflightITCase {
     void theRightSettingsPass() {
         assertEquals(List.of(), problems(good(), goodEnv()));
         // dead letters to Kafka: the dead-letter Event Hub is checked too, and exists
-        assertEquals(List.of(), problems(good().with(JobOptions.DLQ_TARGET, "kafka").with(JobOptions.DLQ_TOPIC, DLQ_TOPIC),
+        assertEquals(List.of(), problems(good().with(DeadLetterOptions.TARGET, "kafka").with(DeadLetterOptions.TOPIC, DLQ_TOPIC),
                 goodEnv()));
         Preflight.check(good(), goodEnv()); // does not throw
     }
@@ -130,7 +134,7 @@ class PreflightITCase {
     @Test
     void anUntrustedEventHubsCertificateNamesTheCaOption() throws Exception {
         Path wrongCa = TestCertificates.unrelatedCa(dir, "Not The Broker CA");
-        String p = only(problems(good().with(JobOptions.SOURCE_CA_FILE, wrongCa.toString()), goodEnv()));
+        String p = only(problems(good().with(SourceOptions.CA_FILE, wrongCa.toString()), goodEnv()));
         assertContains(p, "the Event Hubs endpoint's certificate is not trusted", "--source.ssl.ca-file", wrongCa.toString());
     }
 
@@ -148,8 +152,8 @@ class PreflightITCase {
 
     @Test
     void everyMissingEventHubIsNamedWithItsOption() {
-        JobOptions options = good().with(JobOptions.SOURCE_TOPICS, TOPIC + ",Preflight-Signins,preflight-nonexistent")
-                .with(JobOptions.DLQ_TARGET, "kafka").with(JobOptions.DLQ_TOPIC, "preflight-no-dead-letters");
+        JobOptions options = good().with(SourceOptions.TOPICS, TOPIC + ",Preflight-Signins,preflight-nonexistent")
+                .with(DeadLetterOptions.TARGET, "kafka").with(DeadLetterOptions.TOPIC, "preflight-no-dead-letters");
         List<String> problems = problems(options, goodEnv());
         assertEquals(3, problems.size(), problems.toString());
         assertContains(problems.get(0), "Event Hub 'Preflight-Signins' not found in namespace " + kafka.getBootstrapServers(),
@@ -163,7 +167,7 @@ class PreflightITCase {
     void anUnreachableBootstrapServerNamesItsOptionWithinTheTimeout() throws Exception {
         String bootstrap = "127.0.0.1:" + closedPort();
         long started = System.nanoTime();
-        String p = only(problems(good().with(JobOptions.SOURCE_BOOTSTRAP, bootstrap).with(JobOptions.PREFLIGHT_TIMEOUT, "3 s"),
+        String p = only(problems(good().with(SourceOptions.BOOTSTRAP_SERVERS, bootstrap).with(PreflightOptions.TIMEOUT, "3 s"),
                 goodEnv()));
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
         assertContains(p, "no answer from the Event Hubs endpoint " + bootstrap + " within 3 s", "check --source.bootstrap-servers");
@@ -175,7 +179,7 @@ class PreflightITCase {
     @Test
     void anUntrustedElasticsearchCertificateNamesTheCaOption() throws Exception {
         Path wrongCa = TestCertificates.unrelatedCa(dir, "Not The Node CA");
-        String p = only(problems(good().with(JobOptions.ES_CA_FILE, wrongCa.toString()), goodEnv()));
+        String p = only(problems(good().with(ElasticsearchOptions.CA_FILE, wrongCa.toString()), goodEnv()));
         assertContains(p, "the Elasticsearch certificate of " + es.getUrl() + " is not trusted", "--es.ca-file", wrongCa.toString());
     }
 
@@ -189,7 +193,7 @@ class PreflightITCase {
                 "--es.password-file", "now: the environment variable ES_PASSWORD");
 
         Path file = Files.writeString(dir.resolve("es-password"), wrong + "\n");
-        p = only(problems(good().with(JobOptions.ES_PASSWORD_FILE, file.toString()), goodEnv(), wrong));
+        p = only(problems(good().with(ElasticsearchOptions.PASSWORD_FILE, file.toString()), goodEnv(), wrong));
         assertContains(p, "(HTTP 401)", "now: the file " + file);
     }
 
@@ -224,15 +228,15 @@ class PreflightITCase {
         }
         Map<String, String> env = goodEnv();
         env.put(Secrets.ES_PASSWORD_ENV, password);
-        JobOptions options = good().with(JobOptions.ES_USERNAME, prefix)
-                .with(JobOptions.ES_INDEX, prefix + "-alerts").with(JobOptions.DLQ_INDEX, prefix + "-dead");
+        JobOptions options = good().with(ElasticsearchOptions.USERNAME, prefix)
+                .with(ElasticsearchOptions.INDEX, prefix + "-alerts").with(DeadLetterOptions.INDEX, prefix + "-dead");
         String p = only(problems(options, env, password));
         assertContains(p, "Elasticsearch user '" + prefix + "' lacks privileges the job needs", "cluster: manage_index_templates",
                 "'" + prefix + "-alerts': create_index, view_index_metadata", "'" + prefix + "-dead': create_index, view_index_metadata",
                 "role entrawatch_writer", "deploy/elasticsearch/role-entrawatch-writer.json");
 
         // without the template install, the job needs neither manage_index_templates nor view_index_metadata
-        p = only(problems(options.with(JobOptions.ES_INSTALL_TEMPLATE, "false"), env, password));
+        p = only(problems(options.with(ElasticsearchOptions.INSTALL_TEMPLATE, "false"), env, password));
         assertFalse(p.contains("manage_index_templates") || p.contains("view_index_metadata"), p);
         assertContains(p, "create_index");
     }
@@ -240,7 +244,7 @@ class PreflightITCase {
     @Test
     void anUnreachableElasticsearchNamesTheHostsOption() throws Exception {
         String url = "https://127.0.0.1:" + closedPort();
-        String p = only(problems(good().with(JobOptions.ES_HOSTS, url).with(JobOptions.PREFLIGHT_TIMEOUT, "3 s"), goodEnv()));
+        String p = only(problems(good().with(ElasticsearchOptions.HOSTS, url).with(PreflightOptions.TIMEOUT, "3 s"), goodEnv()));
         assertContains(p, "cannot reach Elasticsearch at " + url, "check --es.hosts");
     }
 
@@ -248,11 +252,11 @@ class PreflightITCase {
     void aClusterWithoutSecurityOnlyNeedsToAnswer() {
         LocalElasticsearch open = LocalElasticsearch.shared(LocalElasticsearch.V8, false);
         JobOptions options = JobOptions.defaults()
-                .with(JobOptions.SOURCE_BOOTSTRAP, kafka.getBootstrapServers())
-                .with(JobOptions.SOURCE_TOPICS, TOPIC)
-                .with(JobOptions.SOURCE_CA_FILE, kafka.getCaFile().toString())
-                .with(JobOptions.ES_HOSTS, open.getUrl())
-                .with(JobOptions.PREFLIGHT_TIMEOUT, "20 s");
+                .with(SourceOptions.BOOTSTRAP_SERVERS, kafka.getBootstrapServers())
+                .with(SourceOptions.TOPICS, TOPIC)
+                .with(SourceOptions.CA_FILE, kafka.getCaFile().toString())
+                .with(ElasticsearchOptions.HOSTS, open.getUrl())
+                .with(PreflightOptions.TIMEOUT, "20 s");
         assertEquals(List.of(), problems(options, Map.of(Secrets.EVENTHUBS_ENV, kafka.getConnectionString())));
     }
 
@@ -286,21 +290,21 @@ class PreflightITCase {
 
     @Test
     void preflightEnabledFalseSkipsTheCheck() throws Exception {
-        JobOptions broken = good().with(JobOptions.SOURCE_TOPICS, "preflight-missing");
+        JobOptions broken = good().with(SourceOptions.TOPICS, "preflight-missing");
         assertThrows(PreflightException.class, () -> EntraWatchJob.preflight(broken, goodEnv()), "on by default");
-        EntraWatchJob.preflight(broken.with(JobOptions.PREFLIGHT_ENABLED, "false"), goodEnv());
+        EntraWatchJob.preflight(broken.with(PreflightOptions.ENABLED, "false"), goodEnv());
     }
 
     @Test
     void hostsThatDoNotAnswerAreWarningsTheJobIsSubmittedAnyway() throws Exception {
-        JobOptions silent = good().with(JobOptions.SOURCE_BOOTSTRAP, "127.0.0.1:" + closedPort())
-                .with(JobOptions.ES_HOSTS, "https://127.0.0.1:" + closedPort()).with(JobOptions.PREFLIGHT_TIMEOUT, "3 s");
+        JobOptions silent = good().with(SourceOptions.BOOTSTRAP_SERVERS, "127.0.0.1:" + closedPort())
+                .with(ElasticsearchOptions.HOSTS, "https://127.0.0.1:" + closedPort()).with(PreflightOptions.TIMEOUT, "3 s");
         List<String> warnings = Preflight.check(silent, goodEnv());
         assertEquals(2, warnings.size(), warnings.toString());
         assertTrue(warnings.stream().allMatch(Preflight::isUnreachable), warnings.toString());
         // with a real problem beside them, all are listed and the start stops
         PreflightException e = assertThrows(PreflightException.class, () -> Preflight.check(
-                silent.with(JobOptions.SOURCE_BOOTSTRAP, kafka.getBootstrapServers()).with(JobOptions.SOURCE_TOPICS, "preflight-missing"),
+                silent.with(SourceOptions.BOOTSTRAP_SERVERS, kafka.getBootstrapServers()).with(SourceOptions.TOPICS, "preflight-missing"),
                 goodEnv()));
         assertEquals(2, e.problems().size(), e.problems().toString());
     }

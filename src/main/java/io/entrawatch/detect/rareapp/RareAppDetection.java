@@ -1,5 +1,6 @@
 package io.entrawatch.detect.rareapp;
 
+import io.entrawatch.config.RareAppOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.detect.Detection;
 import io.entrawatch.detect.DetectionFactory;
@@ -55,10 +56,10 @@ public final class RareAppDetection implements Detection {
             .build();
 
     /** Made from --rare-app.* and the shared filter options; on unless --rare-app.enabled false. */
-    public static final DetectionFactory<RareAppDetection> FACTORY = new DetectionFactory<>(RULE, JobOptions.RARE_APP_ENABLED,
-            o -> new RareAppDetection(SignInFilters.fromOptions(o), o.get(JobOptions.RARE_APP_LOOKBACK),
-                    o.get(JobOptions.RARE_APP_INTERVAL), o.get(JobOptions.RARE_APP_THRESHOLD),
-                    o.get(JobOptions.RARE_APP_SUPPRESSION), o.get(JobOptions.RARE_APP_ALERT_FROM)));
+    public static final DetectionFactory<RareAppDetection> FACTORY = new DetectionFactory<>(RULE, RareAppOptions.ENABLED,
+            o -> new RareAppDetection(SignInFilters.fromOptions(o), o.get(RareAppOptions.LOOKBACK),
+                    o.get(RareAppOptions.EVALUATION_INTERVAL), o.get(RareAppOptions.THRESHOLD),
+                    o.get(RareAppOptions.SUPPRESSION), o.get(RareAppOptions.ALERT_FROM)));
 
     private final SignInFilters filters;
     private final long lookbackMillis;

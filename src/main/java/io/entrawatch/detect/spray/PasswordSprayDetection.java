@@ -1,5 +1,6 @@
 package io.entrawatch.detect.spray;
 
+import io.entrawatch.config.SprayOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.detect.Detection;
 import io.entrawatch.detect.DetectionFactory;
@@ -46,9 +47,9 @@ public final class PasswordSprayDetection implements Detection {
             .build();
 
     /** Made from --spray.* and the shared filter options; on unless --spray.enabled false. */
-    public static final DetectionFactory<PasswordSprayDetection> FACTORY = new DetectionFactory<>(RULE, JobOptions.SPRAY_ENABLED,
-            o -> new PasswordSprayDetection(SignInFilters.fromOptions(o), o.get(JobOptions.SPRAY_WINDOW),
-                    o.get(JobOptions.SPRAY_THRESHOLD)));
+    public static final DetectionFactory<PasswordSprayDetection> FACTORY = new DetectionFactory<>(RULE, SprayOptions.ENABLED,
+            o -> new PasswordSprayDetection(SignInFilters.fromOptions(o), o.get(SprayOptions.WINDOW),
+                    o.get(SprayOptions.THRESHOLD)));
 
     public static final String SINGLE_FACTOR = "singleFactorAuthentication";
 

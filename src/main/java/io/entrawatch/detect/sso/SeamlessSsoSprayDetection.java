@@ -1,5 +1,6 @@
 package io.entrawatch.detect.sso;
 
+import io.entrawatch.config.SsoSprayOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.detect.Detection;
 import io.entrawatch.detect.DetectionFactory;
@@ -59,9 +60,9 @@ public final class SeamlessSsoSprayDetection implements Detection {
             .build();
 
     /** Made from --sso-spray.*; on unless --sso-spray.enabled false. */
-    public static final DetectionFactory<SeamlessSsoSprayDetection> FACTORY = new DetectionFactory<>(RULE, JobOptions.SSO_SPRAY_ENABLED,
-            o -> new SeamlessSsoSprayDetection(o.get(JobOptions.SSO_SPRAY_WINDOW),
-                    o.get(JobOptions.SSO_SPRAY_ACCOUNT_THRESHOLD), o.get(JobOptions.SSO_SPRAY_RESULT_TYPE_PREFIX)));
+    public static final DetectionFactory<SeamlessSsoSprayDetection> FACTORY = new DetectionFactory<>(RULE, SsoSprayOptions.ENABLED,
+            o -> new SeamlessSsoSprayDetection(o.get(SsoSprayOptions.WINDOW),
+                    o.get(SsoSprayOptions.ACCOUNT_THRESHOLD), o.get(SsoSprayOptions.RESULT_TYPE_PREFIX)));
 
     public static final int EVIDENCE_LIMIT = 100;
 

@@ -1,5 +1,6 @@
 package io.entrawatch.detect.rareapp;
 
+import io.entrawatch.config.RareAppOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.detect.RuleMetadata;
 import io.entrawatch.detect.spray.PasswordSprayDetection;
@@ -66,8 +67,8 @@ class RareAppDetectionTest {
         assertEquals(14 * 24 * HOUR, RareAppDetection.FACTORY.create(JobOptions.parse(new String[] {"--rare-app.suppression", "14 d"}, null))
                 .suppressionMillis());
         assertThrows(IllegalArgumentException.class, () -> RareAppDetection.FACTORY.create(JobOptions.defaults()
-                .with(JobOptions.RARE_APP_THRESHOLD, "0")));
+                .with(RareAppOptions.THRESHOLD, "0")));
         assertThrows(IllegalArgumentException.class, () -> RareAppDetection.FACTORY.create(JobOptions.defaults()
-                .with(JobOptions.RARE_APP_INTERVAL, "0")));
+                .with(RareAppOptions.EVALUATION_INTERVAL, "0")));
     }
 }

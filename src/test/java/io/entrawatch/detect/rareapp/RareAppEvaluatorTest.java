@@ -1,5 +1,7 @@
 package io.entrawatch.detect.rareapp;
 
+import io.entrawatch.config.EventTimeOptions;
+import io.entrawatch.config.RareAppOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawatch.TestRecords;
@@ -64,7 +66,7 @@ class RareAppEvaluatorTest {
             this.detection = RareAppDetection.FACTORY.create(options);
             this.parser = DetectionPipeline.parser(options);
             gate = ProcessFunctionTestHarnesses.forProcessFunction(new IngestGate(List.of(detection),
-                    options.get(JobOptions.OUT_OF_ORDERNESS).toMillis(), 4096));
+                    options.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS).toMillis(), 4096));
             evaluator = new KeyedOneInputStreamOperatorTestHarness<>(
                     new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new RareAppEvaluator(detection)),
                     detection::keyOf, TypeInformation.of(RareAppKey.class));
@@ -91,7 +93,7 @@ class RareAppEvaluatorTest {
                 gate.getSideOutput(OutputTags.DEAD_LETTERS).clear();
             }
             maxTs = Math.max(maxTs, m.maxTimestamp);
-            evaluator.processWatermark(new Watermark(maxTs - options.get(JobOptions.OUT_OF_ORDERNESS).toMillis() - 1));
+            evaluator.processWatermark(new Watermark(maxTs - options.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS).toMillis() - 1));
             return this;
         }
 
@@ -205,7 +207,7 @@ class RareAppEvaluatorTest {
 
     @Test
     void lookbackIsExactlyTheFourteenDaysBeforeT() throws Exception {
-        JobOptions noSuppression = JobOptions.defaults().with(JobOptions.RARE_APP_SUPPRESSION, "0");
+        JobOptions noSuppression = JobOptions.defaults().with(RareAppOptions.SUPPRESSION, "0");
         // 3 failures at exactly T - 14 d still count for T: 3 + 1 = 4, no alert at T
         try (Scenario s = new Scenario(noSuppression)) {
             s.send(failures("bob@contoso.com", T0, T0, T0));
@@ -234,7 +236,7 @@ class RareAppEvaluatorTest {
             assertEquals(List.of("1111 bob@contoso.com " + APP + " @2025-11-14T02:00:00Z 1",
                     "1111 bob@contoso.com " + APP + " @2025-11-28T02:00:00Z 2"), s.summary());
         }
-        try (Scenario s = new Scenario(JobOptions.defaults().with(JobOptions.RARE_APP_SUPPRESSION, "6 h"))) {
+        try (Scenario s = new Scenario(JobOptions.defaults().with(RareAppOptions.SUPPRESSION, "6 h"))) {
             s.send(failure("bob@contoso.com", T0 + 10 * MIN));                  // alert at 02:00 (1)
             s.send(failure("bob@contoso.com", T0 + 5 * HOUR + 10 * MIN));       // 07:00 in (02:00, 08:00): suppressed
             s.send(failure("bob@contoso.com", T0 + 6 * HOUR + 10 * MIN));       // 08:00 = 02:00 + 6 h: alert (3)
@@ -242,7 +244,7 @@ class RareAppEvaluatorTest {
             assertEquals(List.of("1111 bob@contoso.com " + APP + " @2025-11-14T02:00:00Z 1",
                     "1111 bob@contoso.com " + APP + " @2025-11-14T08:00:00Z 3"), s.summary());
         }
-        try (Scenario s = new Scenario(JobOptions.defaults().with(JobOptions.RARE_APP_SUPPRESSION, "0"))) {
+        try (Scenario s = new Scenario(JobOptions.defaults().with(RareAppOptions.SUPPRESSION, "0"))) {
             s.send(failure("bob@contoso.com", T0 + 10 * MIN));
             s.send(failure("bob@contoso.com", T0 + HOUR + 10 * MIN));
             s.watermark(T0 + DAY);
@@ -254,16 +256,16 @@ class RareAppEvaluatorTest {
     @Test
     void suppressionIsValidated() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> RareAppDetection.FACTORY.create(
-                JobOptions.defaults().with(JobOptions.RARE_APP_SUPPRESSION, "15 d")));
+                JobOptions.defaults().with(RareAppOptions.SUPPRESSION, "15 d")));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> RareAppDetection.FACTORY.create(
-                JobOptions.defaults().with(JobOptions.RARE_APP_LOOKBACK, "90 min")));
-        assertEquals(6 * HOUR, RareAppDetection.FACTORY.create(JobOptions.defaults().with(JobOptions.RARE_APP_SUPPRESSION, "6 h"))
+                JobOptions.defaults().with(RareAppOptions.LOOKBACK, "90 min")));
+        assertEquals(6 * HOUR, RareAppDetection.FACTORY.create(JobOptions.defaults().with(RareAppOptions.SUPPRESSION, "6 h"))
                 .suppressionMillis());
     }
 
     @Test
     void signInsAtOrAfterTAreNotCountedForT() throws Exception {
-        try (Scenario s = new Scenario(JobOptions.defaults().with(JobOptions.RARE_APP_SUPPRESSION, "0"))) {
+        try (Scenario s = new Scenario(JobOptions.defaults().with(RareAppOptions.SUPPRESSION, "0"))) {
             s.send(failures("bob@contoso.com", T0 + HOUR + 3 * MIN, T0 + HOUR)); // 02:03 and 02:00 first (watermark 01:58)
             s.send(failure("bob@contoso.com", T0 + HOUR - 1));                     // 01:59:59.999, on time
             s.watermark(T0 + DAY);
@@ -353,7 +355,7 @@ class RareAppEvaluatorTest {
 
     @Test
     void lateRecordsAreRoutedAndNeverCounted() throws Exception {
-        try (Scenario s = new Scenario(JobOptions.defaults().with(JobOptions.RARE_APP_SUPPRESSION, "0"))) {
+        try (Scenario s = new Scenario(JobOptions.defaults().with(RareAppOptions.SUPPRESSION, "0"))) {
             s.send(failure("bob@contoso.com", T0 + 10 * MIN));            // 01:10 -> alert at 02:00 (1)
             s.send(failure("bob@contoso.com", T0 + 70 * MIN));            // 02:10, watermark 02:05
             s.send(failure("bob@contoso.com", T0 + 50 * MIN));            // 01:50: its evaluation (02:00) is past: late
@@ -383,7 +385,7 @@ class RareAppEvaluatorTest {
 
     @Test
     void warmUpLearnsWithoutAlertingOrSuppressing() throws Exception {
-        JobOptions warmUp = JobOptions.defaults().with(JobOptions.RARE_APP_ALERT_FROM, "2025-11-14T04:00:00Z");
+        JobOptions warmUp = JobOptions.defaults().with(RareAppOptions.ALERT_FROM, "2025-11-14T04:00:00Z");
         try (Scenario s = new Scenario(warmUp)) {
             s.send(failure("bob@contoso.com", T0 + 10 * MIN));            // evaluation 02:00 < 04:00: learned only
             s.send(failures("eve@contoso.com", T0 + MIN, T0 + 2 * MIN, T0 + 3 * MIN, T0 + 4 * MIN)); // eve: 4 in warm-up

@@ -1,5 +1,6 @@
 package io.entrawatch.detect.spray;
 
+import io.entrawatch.config.EventTimeOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawatch.TestRecords;
@@ -58,7 +59,7 @@ class SprayWindowCounterTest {
         Result r = new Result();
         try (OneInputStreamOperatorTestHarness<ParsedMessage, SignIn> gate =
                      ProcessFunctionTestHarnesses.forProcessFunction(new IngestGate(List.of(spray),
-                             options.get(JobOptions.OUT_OF_ORDERNESS).toMillis(), 4096));
+                             options.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS).toMillis(), 4096));
              KeyedOneInputStreamOperatorTestHarness<SprayKey, SignIn, Alert> counter =
                      ProcessFunctionTestHarnesses.forKeyedProcessFunction(new SprayWindowCounter(spray), spray::keyOf,
                              TypeInformation.of(SprayKey.class))) {
@@ -74,7 +75,7 @@ class SprayWindowCounterTest {
                 gate.getOutput().clear();
                 maxTs = Math.max(maxTs, m.maxTimestamp);
                 // the source's bounded-out-of-orderness watermark after this message
-                counter.processWatermark(new Watermark(maxTs - options.get(JobOptions.OUT_OF_ORDERNESS).toMillis() - 1));
+                counter.processWatermark(new Watermark(maxTs - options.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS).toMillis() - 1));
             }
             counter.processWatermark(new Watermark(Long.MAX_VALUE)); // end of input fires every window
             for (Alert a : counter.extractOutputValues()) {

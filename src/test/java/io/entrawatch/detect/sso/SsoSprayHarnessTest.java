@@ -1,5 +1,6 @@
 package io.entrawatch.detect.sso;
 
+import io.entrawatch.config.EventTimeOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -54,7 +55,7 @@ class SsoSprayHarnessTest {
     private final JobOptions options = JobOptions.defaults();
     private final SeamlessSsoSprayDetection sso = SeamlessSsoSprayDetection.FACTORY.create(options);
     private final SignInParser parser = DetectionPipeline.parser(options);
-    private final long outOfOrderness = options.get(JobOptions.OUT_OF_ORDERNESS).toMillis();
+    private final long outOfOrderness = options.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS).toMillis();
 
     /** A raw record: a Seamless SSO failure (81016) by default, non-interactive. */
     static ObjectNode record(String upn, long ts, String ip, String resultType) {

@@ -1,0 +1,27 @@
+package io.entrawatch.config;
+
+import java.util.List;
+
+/** Azure Event Hubs over its Kafka endpoint: the source of the sign-ins. */
+public final class SourceOptions {
+    private SourceOptions() {}
+
+    public static final Option<String> BOOTSTRAP_SERVERS = Option.string("source.bootstrap-servers", null,
+            "Event Hubs Kafka endpoint, <namespace>.servicebus.windows.net:9093.");
+    public static final Option<List<String>> TOPICS = Option.list("source.topic", "insights-logs-signinlogs",
+            "Event Hub name(s) (Kafka topics) carrying the sign-in logs, comma-separated.");
+    public static final Option<String> GROUP_ID = Option.string("source.group-id", "entrawatch",
+            "Consumer group (create it on the Event Hub, or use $Default).");
+    public static final Option<String> STARTING_OFFSETS = Option.string("source.starting-offsets", "committed",
+            "committed (the group's committed offsets, earliest when none), earliest, latest, or "
+                    + "timestamp:<ISO-8601 instant or epoch millis>.");
+    public static final Option<String> SECURITY_PROTOCOL = Option.string("source.security-protocol", "SASL_SSL",
+            "Kafka security.protocol: SASL_SSL for Event Hubs (SASL_PLAINTEXT only for local tests).");
+    public static final Option<String> CA_FILE = Option.string("source.ssl.ca-file", null,
+            "PEM file of CA certificates to trust for the Kafka endpoint (default: the JVM's trust store).");
+    public static final Option<String> CONNECTION_STRING_FILE = Option.string("source.connection-string-file", null,
+            "File holding the Event Hubs connection string (else env EVENTHUBS_CONNECTION_STRING).");
+
+    /** This group's options, in documentation order. */
+    public static final List<Option<?>> ALL = List.of(BOOTSTRAP_SERVERS, TOPICS, GROUP_ID, STARTING_OFFSETS, SECURITY_PROTOCOL, CA_FILE, CONNECTION_STRING_FILE);
+}
