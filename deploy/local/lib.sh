@@ -1,9 +1,6 @@
 # deploy/local/lib.sh: the helpers deploy/local/services and deploy/local/flink/flink share
 # (jobs/lib.sh reads the JVM flags through it too). Definitions only: sourcing it sets no shell
-# option. The scripts set, before they source it:
-#   PROG     the name messages start with (services, flink)
-#   TARGET   where `fetch` puts what Maven downloads (beside the script's pom.xml, in $HERE)
-# and, once they know their run dir:
+# option; a script calls init_script first. The scripts set, once they know their run dir:
 #   RUN      the run dir, where services.env lies
 #   OWN_DIR  the folder every command line of the script's processes names (pid_of)
 
@@ -12,6 +9,20 @@ JVM_FLAGS_FILE="$LOCAL_LIB_DIR/jvm-flags.properties"
 
 # The script's exit status when a port it was given is already taken.
 EXIT_PORT_IN_USE=3
+
+# init_script NAME, at the top of a script that sourced this file: strict mode, umask 022, and
+#   PROG    NAME, which messages start with
+#   HERE    the script's folder (its pom.xml says what `fetch` downloads), SELF the script
+#   TARGET  where `fetch` puts what Maven downloads
+init_script() {
+  set -euo pipefail
+  shopt -s inherit_errexit
+  umask 022
+  PROG=$1
+  HERE="$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd -P)"
+  SELF="$HERE/$(basename "${BASH_SOURCE[1]}")"
+  TARGET="$HERE/target"
+}
 
 die() { echo "${PROG:-entrawatch}: error: $*" >&2; exit 1; }
 info() { echo "${PROG:-entrawatch}: $*" >&2; }
