@@ -37,6 +37,23 @@ load_jvm_flags() {
 # need_arg OPTION [VALUE...]: an option's value must follow it
 need_arg() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"; }
 
+# common_option ARG...: takes the first argument if both scripts know it (--run-dir, --port, --timeout,
+# --owner-pid, --force, --help, a positional word; an unknown option is an error), sets OPT_* or
+# POSITIONAL, and sets TOOK to the number of words it used (the caller shifts them).
+common_option() {
+  TOOK=2
+  case $1 in
+    --run-dir) need_arg "$@"; OPT_RUN_DIR=$2 ;;
+    --port) need_arg "$@"; OPT_PORT=$2 ;;
+    --timeout) need_arg "$@"; [[ $2 =~ ^[0-9]+$ ]] || die "--timeout takes seconds"; OPT_TIMEOUT=$2 ;;
+    --owner-pid) need_arg "$@"; [[ $2 =~ ^[0-9]+$ ]] || die "--owner-pid takes a pid"; OPT_OWNER_PID=$2 ;;
+    --force) POSITIONAL+=(force); TOOK=1 ;;
+    -h | --help) usage; exit 0 ;;
+    -*) die "unknown option $1 (see: $PROG help)" ;;
+    *) POSITIONAL+=("$1"); TOOK=1 ;;
+  esac
+}
+
 # ---------------------------------------------------------------- fetch
 
 # fetch_with_maven FORCE WHAT CHECK: mvn -f $HERE/pom.xml package, unless CHECK (a command) says an
