@@ -13,17 +13,10 @@ jar="$root/target/entrawatch.jar"
 classpath_file="$root/target/classpath.txt"
 test_classpath_file="$root/target/test-classpath.txt"
 
-# Flink's own JVM flags for Java 17 (flink-dist's env.java.opts.all).
-flink_jvm_opens=(
-  --add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED
-  --add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED
-  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED
-  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
-  --add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED
-)
+# Flink's own JVM flags for Java 17 (flink-dist's env.java.opts.all), from deploy/local/jvm-flags.properties.
+# shellcheck source=../deploy/local/lib.sh
+source "$root/deploy/local/lib.sh"
+load_jvm_flags flink_jvm_opens
 
 # Builds the job jar when it is missing or older than a source file or the pom.
 ensure_jar() {

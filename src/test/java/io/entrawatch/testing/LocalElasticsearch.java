@@ -37,17 +37,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * prefer {@link #shared(String)}: one node per version per JVM, stopped by a shutdown hook (and by
  * the script's watchdog if the JVM dies without running its hooks).
  */
-public final class LocalElasticsearch implements AutoCloseable {
+public final class LocalElasticsearch extends LocalService {
 
     public static final String V9 = "9.2.0";
     public static final String V8 = "8.19.0";
 
     private static final long START_TIMEOUT_SECONDS = 300;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
-    private static final Map<String, LocalElasticsearch> SHARED = new HashMap<>();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path runDir;
     private final String version;
     private final String url;
     private final String username;
@@ -55,7 +53,6 @@ public final class LocalElasticsearch implements AutoCloseable {
     private final Path caFile;
     private final SSLContext sslContext;
     private final HttpClient http;
-    private volatile boolean closed;
 
     /** A status code and body. */
     public record Response(int status, String body) {
@@ -66,7 +63,7 @@ public final class LocalElasticsearch implements AutoCloseable {
 
     private LocalElasticsearch(Path runDir, String version, String url, String username, String password,
             Path caFile) {
-        this.runDir = runDir;
+        super(Kind.ELASTICSEARCH, runDir);
         this.version = version;
         this.url = url;
         this.username = username;
@@ -103,32 +100,16 @@ public final class LocalElasticsearch implements AutoCloseable {
     }
 
     private static LocalElasticsearch start(String version, boolean secure, boolean restartable) {
-        Path runDir = ServicesScript.newRunDir("entrawatch-es-");
-        Path cliLog = runDir.resolve("services-cli.log");
-        try {
-            ServicesScript.fetchOnce(cliLog);
-            for (int attempt = 1; ; attempt++) {
-                int[] ports = restartable ? ServicesScript.freePortsBelowEphemeralRange(2) : ServicesScript.freePorts(2);
-                List<String> args = new ArrayList<>(List.of("start-es",
-                        "--version", version,
-                        "--run-dir", runDir.toString(),
-                        "--port", Integer.toString(ports[0]),
-                        "--transport-port", Integer.toString(ports[1]),
-                        "--timeout", "240",
-                        "--owner-pid", ServicesScript.ownerPid()));
-                if (secure) {
-                    args.add("--secure");
-                }
-                try {
-                    ServicesScript.run(args, cliLog, START_TIMEOUT_SECONDS);
-                    break;
-                } catch (ServicesScript.PortInUseException e) {
-                    if (attempt >= 3) {
-                        throw e;
-                    }
-                }
+        return start(Kind.ELASTICSEARCH, "entrawatch-es-", runDir -> {
+            int[] ports = restartable ? ServicesScript.freePortsBelowEphemeralRange(2) : ServicesScript.freePorts(2);
+            List<String> options = new ArrayList<>(List.of("--version", version,
+                    "--port", Integer.toString(ports[0]),
+                    "--transport-port", Integer.toString(ports[1])));
+            if (secure) {
+                options.add("--secure");
             }
-            Map<String, String> env = ServicesScript.readEnv(runDir);
+            Kind.ELASTICSEARCH.start(runDir, "start-es", options, 240, Map.of(), START_TIMEOUT_SECONDS);
+        }, (runDir, env) -> {
             String user = null;
             String pass = null;
             Path ca = null;
@@ -140,14 +121,7 @@ public final class LocalElasticsearch implements AutoCloseable {
             }
             return new LocalElasticsearch(runDir, ServicesScript.require(env, "ES_VERSION"),
                     ServicesScript.require(env, "ES_URL"), user, pass, ca);
-        } catch (RuntimeException | IOException e) {
-            stopQuietly(runDir);
-            ServicesScript.deleteRunDir(runDir);
-            if (e instanceof IOException io) {
-                throw new UncheckedIOException(io);
-            }
-            throw (RuntimeException) e;
-        }
+        });
     }
 
     /** One secured node of this version per JVM, stopped when the JVM exits. Do not close it. */
@@ -157,16 +131,7 @@ public final class LocalElasticsearch implements AutoCloseable {
 
     /** One node of this version and security mode per JVM, stopped when the JVM exits. Do not close it. */
     public static LocalElasticsearch shared(String version, boolean secure) {
-        String key = version + (secure ? "/secure" : "/plain");
-        synchronized (SHARED) {
-            LocalElasticsearch es = SHARED.get(key);
-            if (es == null || es.closed) {
-                es = start(version, secure);
-                Runtime.getRuntime().addShutdownHook(new Thread(es::close, "LocalElasticsearch-shutdown"));
-                SHARED.put(key, es);
-            }
-            return es;
-        }
+        return shared("LocalElasticsearch/" + version + (secure ? "/secure" : "/plain"), () -> start(version, secure));
     }
 
     /** {@code https://127.0.0.1:PORT} when secure, else {@code http://127.0.0.1:PORT}. */
@@ -196,10 +161,6 @@ public final class LocalElasticsearch implements AutoCloseable {
 
     public boolean isSecure() {
         return caFile != null;
-    }
-
-    public Path getRunDir() {
-        return runDir;
     }
 
     /** An SSLContext that trusts the node's CA (for other clients), or null when security is off. */
@@ -344,10 +305,7 @@ public final class LocalElasticsearch implements AutoCloseable {
      * shutdown, or with {@code kill} SIGKILL, a crash. Returns once the process is gone.
      */
     public void stopNode(boolean kill) {
-        checkNotShared();
-        List<String> args = new ArrayList<>(List.of("stop", "es", "--run-dir", runDir.toString()));
-        if (kill) args.add("--kill");
-        ServicesScript.run(args, runDir.resolve("services-cli.log"), 60);
+        stopService(kill);
     }
 
     /**
@@ -355,38 +313,7 @@ public final class LocalElasticsearch implements AutoCloseable {
      * ({@code services resume es}); returns when {@code GET /_cluster/health} answers yellow or green.
      */
     public void startNode() {
-        checkNotShared();
-        ServicesScript.run(List.of("resume", "es", "--run-dir", runDir.toString(), "--timeout", "240",
-                "--owner-pid", ServicesScript.ownerPid()), runDir.resolve("services-cli.log"), START_TIMEOUT_SECONDS);
-    }
-
-    private void checkNotShared() {
-        if (closed) throw new IllegalStateException(this + " is closed");
-        synchronized (SHARED) {
-            if (SHARED.containsValue(this)) {
-                throw new IllegalStateException("a shared node serves other tests: use startRestartable()");
-            }
-        }
-    }
-
-    /** Stops the node (SIGTERM, SIGKILL after 30 s) and deletes its run dir. */
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        stopQuietly(runDir);
-        ServicesScript.deleteRunDir(runDir);
-    }
-
-    private static void stopQuietly(Path runDir) {
-        try {
-            ServicesScript.run(List.of("stop", "es", "--run-dir", runDir.toString()),
-                    runDir.resolve("services-cli.log"), 60);
-        } catch (RuntimeException e) {
-            System.err.println("LocalElasticsearch: stop failed: " + e.getMessage());
-        }
+        resumeService(240, START_TIMEOUT_SECONDS);
     }
 
     @Override

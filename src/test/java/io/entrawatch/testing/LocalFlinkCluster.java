@@ -36,7 +36,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * the script's watchdog when this JVM dies. The cluster's JVMs inherit the environment given to
  * {@link #start}: that is how secrets reach a job whose {@code main()} runs in the JobManager.
  */
-public final class LocalFlinkCluster implements AutoCloseable {
+public final class LocalFlinkCluster extends LocalService {
 
     private static final long START_TIMEOUT_SECONDS = 240;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
@@ -44,14 +44,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
     private static final Pattern CLI_JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
     private static final Pattern TASK_MANAGER_ID = Pattern.compile("tm-(\\d+)-\\d+");
 
-    private final Path runDir;
     private final String restUrl;
     private final Map<String, String> environment;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private volatile boolean closed;
 
     private LocalFlinkCluster(Path runDir, String restUrl, Map<String, String> environment) {
-        this.runDir = runDir;
+        super(Kind.FLINK, runDir);
         this.restUrl = restUrl;
         this.environment = environment;
     }
@@ -70,89 +68,14 @@ public final class LocalFlinkCluster implements AutoCloseable {
      */
     public static LocalFlinkCluster start(int taskManagers, int slotsPerTaskManager, Map<String, String> environment,
             List<String> startOptions) {
-        Path runDir = ServicesScript.newRunDir("entrawatch-flink-");
-        Path cliLog = runDir.resolve("flink-cli.log");
-        try {
-            for (int attempt = 1; ; attempt++) {
-                int port = ServicesScript.freePorts(1)[0];
-                List<String> args = new ArrayList<>(List.of("start", "--run-dir", runDir.toString(),
-                        "--port", Integer.toString(port), "--taskmanagers", Integer.toString(taskManagers),
-                        "--slots", Integer.toString(slotsPerTaskManager), "--tm-memory", "1024m",
-                        "--timeout", Long.toString(START_TIMEOUT_SECONDS - 20), "--owner-pid", ServicesScript.ownerPid()));
-                args.addAll(startOptions);
-                try {
-                    runScript(args, environment, cliLog, START_TIMEOUT_SECONDS + 600); // first use fetches the jars
-                    break;
-                } catch (ServicesScript.PortInUseException e) {
-                    if (attempt >= 3) throw e;
-                }
-            }
-            Map<String, String> env = ServicesScript.readEnv(runDir);
-            return new LocalFlinkCluster(runDir, ServicesScript.require(env, "FLINK_REST_URL"), Map.copyOf(environment));
-        } catch (RuntimeException e) {
-            stopQuietly(runDir);
-            ServicesScript.deleteRunDir(runDir);
-            throw e;
-        }
-    }
-
-    /** {@code deploy/local/flink/flink}, next to {@code deploy/local/services}. */
-    static Path script() {
-        Path p = ServicesScript.script().getParent().resolve("flink/flink");
-        if (!Files.isExecutable(p)) throw new IllegalStateException(p + " is missing or not executable");
-        return p;
-    }
-
-    /** Runs the script (its output appended to {@code log}); fails with the output on a non-zero exit. */
-    private static String runScript(List<String> args, Map<String, String> environment, Path log, long timeoutSeconds) {
-        List<String> command = new ArrayList<>();
-        command.add(script().toString());
-        command.addAll(args);
-        try {
-            Files.createDirectories(log.getParent());
-            Files.writeString(log, "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            pb.environment().putAll(environment);
-            Process process = pb.start();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            Thread pump = new Thread(() -> {
-                try {
-                    process.getInputStream().transferTo(out);
-                } catch (IOException ignored) {
-                    // the process ended
-                }
-            }, "flink-script-output");
-            pump.start();
-            boolean done = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-            if (!done) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-            }
-            pump.join(10_000);
-            String output = out.toString(StandardCharsets.UTF_8);
-            Files.writeString(log, output, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
-            if (!done) {
-                throw new IllegalStateException("`" + String.join(" ", command) + "` did not finish within "
-                        + timeoutSeconds + "s:\n" + tail(output));
-            }
-            if (process.exitValue() == ServicesScript.EXIT_PORT_IN_USE) throw new ServicesScript.PortInUseException(tail(output));
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException("`" + String.join(" ", command) + "` failed (exit " + process.exitValue()
-                        + "):\n" + tail(output));
-            }
-            return output;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running " + command, e);
-        }
-    }
-
-    private static String tail(String s) {
-        return s.length() > 8000 ? "..." + s.substring(s.length() - 8000) : s;
+        return start(Kind.FLINK, "entrawatch-flink-", runDir -> {
+            List<String> options = new ArrayList<>(List.of("--port", Integer.toString(ServicesScript.freePorts(1)[0]),
+                    "--taskmanagers", Integer.toString(taskManagers), "--slots", Integer.toString(slotsPerTaskManager),
+                    "--tm-memory", "1024m"));
+            options.addAll(startOptions);
+            // the script waits up to 220 s for the TaskManagers; the JVMs' start before that may take a while
+            Kind.FLINK.start(runDir, "start", options, START_TIMEOUT_SECONDS - 20, environment, START_TIMEOUT_SECONDS + 120);
+        }, (runDir, env) -> new LocalFlinkCluster(runDir, ServicesScript.require(env, "FLINK_REST_URL"), Map.copyOf(environment)));
     }
 
     /**
@@ -181,18 +104,14 @@ public final class LocalFlinkCluster implements AutoCloseable {
         return restUrl;
     }
 
-    /** The run dir; the cluster's files are under {@code flink/} (conf, log, checkpoints, savepoints). */
-    public Path getRunDir() {
-        return runDir;
-    }
-
+    /** {@code flink/savepoints} of the run dir, beside the cluster's other files ({@code flink/conf}, {@code log}, {@code checkpoints}). */
     public Path getSavepointDir() {
         return runDir.resolve("flink/savepoints");
     }
 
     /** The CLI's log: the output of every {@code flink} command this helper ran, {@code flink cli run} included. */
     public Path getCliLog() {
-        return runDir.resolve("flink-cli.log");
+        return runDir.resolve(Kind.FLINK.cliLog());
     }
 
     /**
@@ -233,7 +152,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
     public void killTaskManager(String resourceId) {
         Matcher m = TASK_MANAGER_ID.matcher(resourceId);
         if (!m.matches()) throw new IllegalArgumentException("not a TaskManager of this cluster: " + resourceId);
-        runScript(List.of("kill-taskmanager", m.group(1), "--run-dir", runDir.toString()), Map.of(), getCliLog(), 60);
+        run(List.of("kill-taskmanager", m.group(1), "--run-dir", runDir.toString()), Map.of(), 60);
     }
 
     /**
@@ -241,12 +160,12 @@ public final class LocalFlinkCluster implements AutoCloseable {
      * and waits until it has registered; returns its resource id.
      */
     public String addTaskManager() {
-        String out = runScript(List.of("add-taskmanager", "--run-dir", runDir.toString(),
-                "--timeout", Long.toString(START_TIMEOUT_SECONDS - 20)), environment, getCliLog(), START_TIMEOUT_SECONDS);
+        String out = run(List.of("add-taskmanager", "--run-dir", runDir.toString(),
+                "--timeout", Long.toString(START_TIMEOUT_SECONDS - 20)), environment, START_TIMEOUT_SECONDS);
         Matcher m = Pattern.compile("^(tm-\\d+-\\d+)$", Pattern.MULTILINE).matcher(out);
         String id = null;
         while (m.find()) id = m.group(1);
-        if (id == null) throw new IllegalStateException("add-taskmanager printed no resource id:\n" + tail(out));
+        if (id == null) throw new IllegalStateException("add-taskmanager printed no resource id:\n" + ServicesScript.tail(out));
         return id;
     }
 
@@ -259,9 +178,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
     public String runWithCli(Path jar, List<String> programArgs, Map<String, String> cliEnvironment) {
         List<String> args = new ArrayList<>(List.of("cli", "--run-dir", runDir.toString(), "run", "-d", jar.toString()));
         args.addAll(programArgs);
-        String out = runScript(args, cliEnvironment, runDir.resolve("flink-cli.log"), 300);
+        String out = run(args, cliEnvironment, 300);
         Matcher m = CLI_JOB_ID.matcher(out);
-        if (!m.find()) throw new IllegalStateException("the Flink CLI printed no job id:\n" + tail(out));
+        if (!m.find()) throw new IllegalStateException("the Flink CLI printed no job id:\n" + ServicesScript.tail(out));
         return m.group(1);
     }
 
@@ -416,7 +335,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
         HttpRequest request = HttpRequest.newBuilder(URI.create(restUrl + path)).timeout(REQUEST_TIMEOUT).GET().build();
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() / 100 != 2) throw new IllegalStateException("GET " + path + " -> HTTP " + r.statusCode() + ": " + tail(r.body()));
+            if (r.statusCode() / 100 != 2) throw new IllegalStateException("GET " + path + " -> HTTP " + r.statusCode() + ": " + ServicesScript.tail(r.body()));
             return r.body();
         } catch (IOException e) {
             throw new UncheckedIOException("GET " + request.uri(), e);
@@ -437,7 +356,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() / 100 != 2) {
                 throw new IllegalStateException(request.method() + " " + request.uri().getPath() + " -> HTTP "
-                        + r.statusCode() + ": " + tail(r.body()));
+                        + r.statusCode() + ": " + ServicesScript.tail(r.body()));
             }
             return JSON.readTree(r.body());
         } catch (IOException e) {
@@ -454,25 +373,6 @@ public final class LocalFlinkCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    // ------------------------------------------------------------------ lifecycle
-
-    /** Stops every JVM of the cluster (SIGTERM, SIGKILL after 30 s) and deletes the run dir. */
-    @Override
-    public synchronized void close() {
-        if (closed) return;
-        closed = true;
-        stopQuietly(runDir);
-        ServicesScript.deleteRunDir(runDir);
-    }
-
-    private static void stopQuietly(Path runDir) {
-        try {
-            runScript(List.of("stop", "--run-dir", runDir.toString()), Map.of(), runDir.resolve("flink-cli.log"), 90);
-        } catch (RuntimeException e) {
-            System.err.println("LocalFlinkCluster: stop failed: " + e.getMessage());
         }
     }
 

@@ -1,7 +1,6 @@
 package io.entrawatch.testing;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,20 +46,17 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * #shared()} starts one per JVM, stopped by a shutdown hook; the broker is also stopped by the
  * script's watchdog if this JVM dies without running its hooks.
  */
-public final class LocalKafka implements AutoCloseable {
+public final class LocalKafka extends LocalService {
 
     private static final long START_TIMEOUT_SECONDS = 120;
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(60);
-    private static LocalKafka shared;
 
-    private final Path runDir;
     private final String bootstrapServers;
     private final String connectionString;
     private final Path caFile;
-    private volatile boolean closed;
 
     private LocalKafka(Path runDir, String bootstrapServers, String connectionString, Path caFile) {
-        this.runDir = runDir;
+        super(Kind.KAFKA, runDir);
         this.bootstrapServers = bootstrapServers;
         this.connectionString = connectionString;
         this.caFile = caFile;
@@ -81,50 +77,23 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     private static LocalKafka start(boolean restartable) {
-        Path runDir = ServicesScript.newRunDir("entrawatch-kafka-");
-        Path cliLog = runDir.resolve("services-cli.log");
-        try {
-            ServicesScript.fetchOnce(cliLog);
-            for (int attempt = 1; ; attempt++) {
-                int[] ports = restartable ? ServicesScript.freePortsBelowEphemeralRange(3) : ServicesScript.freePorts(3);
-                try {
-                    ServicesScript.run(List.of("start-kafka",
-                            "--run-dir", runDir.toString(),
-                            "--port", Integer.toString(ports[0]),
-                            "--internal-port", Integer.toString(ports[1]),
-                            "--controller-port", Integer.toString(ports[2]),
-                            "--timeout", "90",
-                            "--owner-pid", ServicesScript.ownerPid()), cliLog, START_TIMEOUT_SECONDS);
-                    break;
-                } catch (ServicesScript.PortInUseException e) {
-                    if (attempt >= 3) {
-                        throw e;
-                    }
-                }
-            }
-            Map<String, String> env = ServicesScript.readEnv(runDir);
+        return start(Kind.KAFKA, "entrawatch-kafka-", runDir -> {
+            int[] ports = restartable ? ServicesScript.freePortsBelowEphemeralRange(3) : ServicesScript.freePorts(3);
+            Kind.KAFKA.start(runDir, "start-kafka", List.of(
+                    "--port", Integer.toString(ports[0]),
+                    "--internal-port", Integer.toString(ports[1]),
+                    "--controller-port", Integer.toString(ports[2])), 90, Map.of(), START_TIMEOUT_SECONDS);
+        }, (runDir, env) -> {
             Path connectionStringFile = Path.of(ServicesScript.require(env, "EVENTHUBS_CONNECTION_STRING_FILE"));
             String connectionString = Files.readString(connectionStringFile, StandardCharsets.UTF_8).trim();
             return new LocalKafka(runDir, ServicesScript.require(env, "KAFKA_BOOTSTRAP"), connectionString,
                     Path.of(ServicesScript.require(env, "KAFKA_CA_FILE")));
-        } catch (RuntimeException | IOException e) {
-            stopQuietly(runDir);
-            ServicesScript.deleteRunDir(runDir);
-            if (e instanceof IOException io) {
-                throw new UncheckedIOException(io);
-            }
-            throw (RuntimeException) e;
-        }
+        });
     }
 
     /** One broker per JVM, started on first use and stopped when the JVM exits. Do not close it. */
-    public static synchronized LocalKafka shared() {
-        if (shared == null || shared.closed) {
-            LocalKafka kafka = start();
-            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "LocalKafka-shutdown"));
-            shared = kafka;
-        }
-        return shared;
+    public static LocalKafka shared() {
+        return shared("LocalKafka", LocalKafka::start);
     }
 
     /** {@code 127.0.0.1:PORT} of the SASL_SSL listener. */
@@ -140,11 +109,6 @@ public final class LocalKafka implements AutoCloseable {
     /** The broker's certificate as PEM: a truststore for {@code ssl.truststore.type=PEM}. */
     public Path getCaFile() {
         return caFile;
-    }
-
-    /** The run dir with kafka.log, kafka.pid, services.env. */
-    public Path getRunDir() {
-        return runDir;
     }
 
     /**
@@ -290,9 +254,7 @@ public final class LocalKafka implements AutoCloseable {
                 }
             });
         }
-        List<String> args = new ArrayList<>(List.of("stop", "kafka", "--run-dir", runDir.toString()));
-        if (kill) args.add("--kill");
-        ServicesScript.run(args, runDir.resolve("services-cli.log"), 60);
+        stopService(kill);
     }
 
     /** The broker's JVM: the pid in kafka.pid, if it runs with this run dir on its command line. */
@@ -310,36 +272,7 @@ public final class LocalKafka implements AutoCloseable {
      * string ({@code services resume kafka}); returns when it logs that it started.
      */
     public void startBroker() {
-        checkNotShared();
-        ServicesScript.run(List.of("resume", "kafka", "--run-dir", runDir.toString(), "--timeout", "120",
-                "--owner-pid", ServicesScript.ownerPid()), runDir.resolve("services-cli.log"), START_TIMEOUT_SECONDS + 30);
-    }
-
-    private void checkNotShared() {
-        if (closed) throw new IllegalStateException(this + " is closed");
-        synchronized (LocalKafka.class) {
-            if (this == shared) throw new IllegalStateException("the shared broker serves other tests: use startRestartable()");
-        }
-    }
-
-    /** Stops the broker (SIGTERM, SIGKILL after 30 s) and deletes its run dir. */
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        stopQuietly(runDir);
-        ServicesScript.deleteRunDir(runDir);
-    }
-
-    private static void stopQuietly(Path runDir) {
-        try {
-            ServicesScript.run(List.of("stop", "kafka", "--run-dir", runDir.toString()),
-                    runDir.resolve("services-cli.log"), 60);
-        } catch (RuntimeException e) {
-            System.err.println("LocalKafka: stop failed: " + e.getMessage());
-        }
+        resumeService(120, START_TIMEOUT_SECONDS + 30);
     }
 
     @Override

@@ -1,32 +1,38 @@
 package io.entrawatch.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Runs {@code deploy/local/services} for the test helpers: finds it, runs it with a timeout,
- * reads the {@code services.env} it writes, picks free ports and cleans up run dirs.
+ * Runs the scripts of {@code deploy/local} ({@code services}, {@code flink/flink}) for the test helpers:
+ * finds them, runs them with a timeout, reads the {@code services.env} they write, picks free ports and
+ * cleans up run dirs.
  */
 final class ServicesScript {
 
     /** The script's exit status when a port it was given is already taken. */
     static final int EXIT_PORT_IN_USE = 3;
 
-    private static final Object FETCH_LOCK = new Object();
-    private static volatile boolean fetched;
+    private static final Set<Path> FETCHED = new HashSet<>();
 
     private ServicesScript() {}
 
@@ -61,52 +67,70 @@ final class ServicesScript {
                 "deploy/local/services not found from " + dir + " (set -Dentrawatch.services.script=PATH)");
     }
 
-    /** Runs {@code services fetch} once per JVM (downloads on a fresh machine, quick afterwards). */
-    static void fetchOnce(Path logFile) {
-        if (fetched) {
-            return;
+    /** {@code deploy/local/flink/flink}, next to {@code deploy/local/services}. */
+    static Path flinkScript() {
+        Path p = script().getParent().resolve("flink/flink");
+        if (!Files.isExecutable(p)) {
+            throw new IllegalStateException(p + " is missing or not executable");
         }
-        synchronized (FETCH_LOCK) {
-            if (!fetched) {
-                run(List.of("fetch"), logFile, 1200);
-                fetched = true;
+        return p;
+    }
+
+    /** Runs the script's {@code fetch} once per JVM (downloads on a fresh machine, quick afterwards). */
+    static void fetchOnce(Path script, Path logFile) {
+        synchronized (FETCHED) {
+            if (FETCHED.add(script)) {
+                try {
+                    run(script, List.of("fetch"), Map.of(), logFile, 1200);
+                } catch (RuntimeException e) {
+                    FETCHED.remove(script);
+                    throw e;
+                }
             }
         }
     }
 
     /**
-     * Runs the script with the given arguments, its output appended to {@code logFile};
-     * fails with that output when it exits non-zero or does not finish in time.
+     * Runs a script with the given arguments and {@code environment} added to this JVM's, its output
+     * appended to {@code logFile}; returns that output. Fails with it when the script exits non-zero
+     * ({@link PortInUseException} for {@link #EXIT_PORT_IN_USE}) or does not finish in time.
      */
-    static void run(List<String> args, Path logFile, long timeoutSeconds) {
+    static String run(Path script, List<String> args, Map<String, String> environment, Path logFile,
+            long timeoutSeconds) {
         List<String> command = new ArrayList<>();
-        command.add(script().toString());
+        command.add(script.toString());
         command.addAll(args);
         try {
             Files.createDirectories(logFile.getParent());
             Files.writeString(logFile, "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             long offset = Files.size(logFile);
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .start();
-            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            builder.environment().putAll(environment);
+            Process process = builder.start();
+            boolean done = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+            if (!done) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
+            }
+            String output = readFrom(logFile, offset);
+            if (!done) {
                 throw new IllegalStateException("`" + String.join(" ", command) + "` did not finish within "
-                        + timeoutSeconds + "s:\n" + tail(logFile, offset));
+                        + timeoutSeconds + "s:\n" + tail(output));
             }
             int rc = process.exitValue();
             if (rc == EXIT_PORT_IN_USE) {
-                throw new PortInUseException(tail(logFile, offset));
+                throw new PortInUseException(tail(output));
             }
             if (rc != 0) {
                 throw new IllegalStateException("`" + String.join(" ", command) + "` failed (exit " + rc + "):\n"
-                        + tail(logFile, offset));
+                        + tail(output));
             }
+            return output;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -115,10 +139,16 @@ final class ServicesScript {
         }
     }
 
-    private static String tail(Path file, long fromOffset) throws IOException {
-        String all = Files.readString(file, StandardCharsets.UTF_8);
-        String part = fromOffset <= all.length() ? all.substring((int) fromOffset) : all;
-        return part.length() > 8000 ? "..." + part.substring(part.length() - 8000) : part;
+    private static String readFrom(Path file, long offset) throws IOException {
+        try (SeekableByteChannel channel = Files.newByteChannel(file)) {
+            channel.position(Math.min(offset, channel.size()));
+            return new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The last 8000 characters of a script's output or a response, for a failure message. */
+    static String tail(String s) {
+        return s.length() > 8000 ? "..." + s.substring(s.length() - 8000) : s;
     }
 
     /** Reads {@code services.env}: KEY=VALUE lines, the last line of a key wins. */
