@@ -1,11 +1,11 @@
 package io.entrawatch;
 
-import io.entrawatch.config.PreflightOptions;
-import io.entrawatch.config.RunOptions;
-import io.entrawatch.config.SourceOptions;
 import io.entrawatch.config.ElasticsearchOptions;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.PreflightOptions;
+import io.entrawatch.config.RunOptions;
 import io.entrawatch.config.Secrets;
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.ingest.EventHubsSource;
 import io.entrawatch.ingest.ParsedMessage;
 import io.entrawatch.pipeline.DetectionPipeline;

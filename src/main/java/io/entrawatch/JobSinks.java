@@ -1,9 +1,9 @@
 package io.entrawatch;
 
 import io.entrawatch.config.DeadLetterOptions;
-import io.entrawatch.config.SourceOptions;
 import io.entrawatch.config.ElasticsearchOptions;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.ingest.EventHubsSource;
 import io.entrawatch.model.Alert;
 import io.entrawatch.model.DeadLetter;

@@ -1,7 +1,7 @@
 package io.entrawatch.ingest;
 
-import io.entrawatch.config.SourceOptions;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.SourceOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;

@@ -1,11 +1,11 @@
 package io.entrawatch.preflight;
 
 import io.entrawatch.config.DeadLetterOptions;
-import io.entrawatch.config.PreflightOptions;
-import io.entrawatch.config.SourceOptions;
 import io.entrawatch.config.Durations;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.PreflightOptions;
 import io.entrawatch.config.Secrets;
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.ingest.EventHubsSource;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;

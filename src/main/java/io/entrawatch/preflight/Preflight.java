@@ -1,8 +1,8 @@
 package io.entrawatch.preflight;
 
-import io.entrawatch.config.PreflightOptions;
 import io.entrawatch.config.Durations;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.PreflightOptions;
 
 import java.time.Duration;
 import java.util.ArrayList;

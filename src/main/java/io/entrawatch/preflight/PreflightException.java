@@ -1,7 +1,7 @@
 package io.entrawatch.preflight;
 
-import io.entrawatch.config.PreflightOptions;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.PreflightOptions;
 
 import java.util.List;
 

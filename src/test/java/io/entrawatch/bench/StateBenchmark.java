@@ -1,7 +1,7 @@
 package io.entrawatch.bench;
 
-import io.entrawatch.config.RareAppOptions;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.RareAppOptions;
 import io.entrawatch.detect.rareapp.RareAppDetection;
 import io.entrawatch.detect.rareapp.RareAppEvaluator;
 import io.entrawatch.detect.rareapp.RareAppKey;

@@ -1,10 +1,10 @@
 package io.entrawatch.e2e;
 
-import io.entrawatch.config.SourceOptions;
-import io.entrawatch.testing.TestCertificates;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.ingest.EventHubsSource;
 import io.entrawatch.testing.LocalKafka;
+import io.entrawatch.testing.TestCertificates;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;

@@ -1,8 +1,8 @@
 package io.entrawatch.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.entrawatch.TestRecords;
 import io.entrawatch.TestRecords.Record;
+import io.entrawatch.TestRecords;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalFlinkCluster;
 import io.entrawatch.testing.LocalKafka;

@@ -1,8 +1,8 @@
 package io.entrawatch.generate;
 
-import io.entrawatch.config.SourceOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.Secrets;
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.ingest.EventHubsSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;

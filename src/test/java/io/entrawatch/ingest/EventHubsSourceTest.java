@@ -1,7 +1,7 @@
 package io.entrawatch.ingest;
 
-import io.entrawatch.config.SourceOptions;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.pipeline.DetectionPipeline;
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,11 @@
 package io.entrawatch.pipeline;
 
+import io.entrawatch.TestRecords.Record;
+import io.entrawatch.TestRecords;
 import io.entrawatch.config.EventTimeOptions;
+import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.RareAppOptions;
 import io.entrawatch.config.ReplayOptions;
-import io.entrawatch.TestRecords;
-import io.entrawatch.TestRecords.Record;
-import io.entrawatch.config.JobOptions;
 import io.entrawatch.replay.ReplayJob;
 import io.entrawatch.testing.TestClusters;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;

@@ -1,8 +1,8 @@
 package io.entrawatch.preflight;
 
-import io.entrawatch.config.SourceOptions;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.Secrets;
+import io.entrawatch.config.SourceOptions;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

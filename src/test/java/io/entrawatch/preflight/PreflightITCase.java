@@ -1,12 +1,12 @@
 package io.entrawatch.preflight;
 
+import io.entrawatch.EntraWatchJob;
 import io.entrawatch.config.DeadLetterOptions;
 import io.entrawatch.config.ElasticsearchOptions;
-import io.entrawatch.config.PreflightOptions;
-import io.entrawatch.config.SourceOptions;
-import io.entrawatch.EntraWatchJob;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.PreflightOptions;
 import io.entrawatch.config.Secrets;
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalKafka;
 import io.entrawatch.testing.TestCertificates;

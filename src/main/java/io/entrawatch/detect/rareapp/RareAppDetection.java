@@ -1,7 +1,7 @@
 package io.entrawatch.detect.rareapp;
 
-import io.entrawatch.config.RareAppOptions;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.RareAppOptions;
 import io.entrawatch.detect.Detection;
 import io.entrawatch.detect.DetectionFactory;
 import io.entrawatch.detect.DetectionTopology;

@@ -1,7 +1,7 @@
 package io.entrawatch.detect.spray;
 
-import io.entrawatch.config.SprayOptions;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.SprayOptions;
 import io.entrawatch.detect.Detection;
 import io.entrawatch.detect.DetectionFactory;
 import io.entrawatch.detect.DetectionTopology;

@@ -1,7 +1,7 @@
 package io.entrawatch.detect.sso;
 
-import io.entrawatch.config.SsoSprayOptions;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.SsoSprayOptions;
 import io.entrawatch.detect.Detection;
 import io.entrawatch.detect.DetectionFactory;
 import io.entrawatch.detect.DetectionTopology;

@@ -1,7 +1,7 @@
 package io.entrawatch.sink.elasticsearch;
 
-import io.entrawatch.testing.TestClusters;
 import io.entrawatch.testing.LocalElasticsearch;
+import io.entrawatch.testing.TestClusters;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawatch.model.Alert;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;

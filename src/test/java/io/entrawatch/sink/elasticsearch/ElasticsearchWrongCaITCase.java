@@ -1,7 +1,7 @@
 package io.entrawatch.sink.elasticsearch;
 
-import io.entrawatch.testing.TestCertificates;
 import io.entrawatch.testing.LocalElasticsearch;
+import io.entrawatch.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
