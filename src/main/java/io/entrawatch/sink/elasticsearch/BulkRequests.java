@@ -22,7 +22,7 @@ final class BulkRequests {
     /** Path and query of the bulk call; {@code filter_path} trims the response to what is read. */
     static final String ENDPOINT = "/_bulk";
     static final String FILTER_PATH = "errors,items.*.status,items.*.error";
-    /** What elasticsearch-java 8.x sends: an 8.x or 9.x server answers in the 8.x format. */
+    /** REST API compatibility with 8.x, as Elastic's 8.x clients send it: an 8.x or 9.x server answers in the 8.x format. */
     static final String CONTENT_TYPE = "application/vnd.elasticsearch+x-ndjson; compatible-with=8";
     static final String ACCEPT = "application/vnd.elasticsearch+json; compatible-with=8";
 

@@ -10,8 +10,9 @@ import java.util.Collection;
 import java.util.Collections;
 
 /**
- * Bulk-indexes documents into Elasticsearch 8.x or 9.x with the low-level REST client of
- * elasticsearch-java 8.19 (which sends {@code compatible-with=8}, so a 9.x server answers too).
+ * Bulk-indexes documents into Elasticsearch 8.x or 9.x with Elasticsearch's low-level REST client
+ * (elasticsearch-rest-client 8.19); requests say {@code compatible-with=8}, so a 9.x server answers
+ * in the 8.x format too.
  *
  * <p>Delivery: at least once. Buffered documents are part of the checkpoint and in-flight bulks
  * complete before it; with deterministic ids (alerts, dead letters) a replay overwrites, so the index
