@@ -120,12 +120,8 @@ public final class LocalFlinkCluster extends LocalService {
      * and the watchdog's log.
      */
     public List<Path> logFiles() {
-        List<Path> files = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(runDir.resolve("flink/log"))) {
-            walk.filter(Files::isRegularFile).sorted().forEach(files::add);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        // RocksDB deletes its LOG files while the cluster runs or cancels a job: FileTrees leaves those out
+        List<Path> files = FileTrees.regularFiles(runDir.resolve("flink/log"));
         for (Path p : List.of(getCliLog(), runDir.resolve("flink/watchdog.log"))) {
             if (Files.isRegularFile(p)) files.add(p);
         }

@@ -272,8 +272,8 @@ final class ServicesScript {
                     // best effort: a temp folder
                 }
             });
-        } catch (IOException ignored) {
-            // best effort
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort: a process may still be deleting files of its own
         }
     }
 
