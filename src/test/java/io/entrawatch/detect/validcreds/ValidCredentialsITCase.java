@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawatch.TestRecords;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.generate.AttackKind;
+import io.entrawatch.generate.ExpectedAlert;
+import io.entrawatch.generate.GeneratorConfig;
+import io.entrawatch.generate.GroundTruth;
+import io.entrawatch.generate.TrafficGenerator;
 import io.entrawatch.replay.ReplayJob;
 import io.entrawatch.testing.TestClusters;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -13,8 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +66,44 @@ class ValidCredentialsITCase {
             assertTrue(m.put(key, a) == null, "one alert per key: " + key);
         }
         return m;
+    }
+
+    /** What the ground truth and the job must agree on for a D alert. */
+    static String summary(JsonNode a) {
+        List<String> names = new ArrayList<>();
+        a.at("/detection/spray/user_names").forEach(n -> names.add(n.asText()));
+        return a.at("/detection/hit_count").asLong() + " " + a.at("/detection/severity").asText() + " "
+                + a.at("/detection/result_codes") + " " + a.at("/detection/spray/window/start").asText() + " " + names;
+    }
+
+    static String summary(ExpectedAlert e) {
+        return e.count() + " " + e.severity() + " " + e.resultCodes().toString().replace(" ", "") + " " + e.sprayWindowStart()
+                + " " + e.users();
+    }
+
+    @Test
+    void generatedSpraysThatWorkRaiseExactlyTheGroundTruthAlerts() throws Exception {
+        GeneratorConfig cfg = GeneratorConfig.builder().seed(2026).start(Instant.parse("2025-11-14T00:00:00Z"))
+                .duration(Duration.ofHours(8)).tenants(2).usersPerTenant(100).ratePerSecond(0.3)
+                .attacks(AttackKind.parseList("d")).build();
+        TrafficGenerator generator = new TrafficGenerator(cfg);
+        GroundTruth truth = generator.groundTruth();
+        Path in = dir.resolve("generated.ndjson");
+        try (OutputStream os = Files.newOutputStream(in)) {
+            generator.writeNdjson(os, null);
+        }
+        Path out = dir.resolve("out.ndjson");
+        ReplayJob.Summary summary = ReplayJob.run(env(2), in, out, JobOptions.defaults());
+        assertEquals(0, summary.late);
+        Map<String, String> want = new TreeMap<>();
+        for (ExpectedAlert e : truth.expected("D")) {
+            want.put(e.tenantId() + "|" + e.ipAddress() + "|" + e.userPrincipalName() + "|" + e.windowStart(), summary(e));
+        }
+        Map<String, String> got = new TreeMap<>();
+        dAlerts(out).forEach((k, a) -> got.put(k, summary(a)));
+        assertEquals(2, want.size(), "the valid-creds plant: an MFA-blocked password and a full success; no near miss alerts");
+        assertEquals(want, got);
+        assertEquals(List.of("critical", "high"), got.values().stream().map(v -> v.split(" ")[1]).sorted().collect(Collectors.toList()));
     }
 
     @Test
