@@ -87,12 +87,7 @@ final class AttackPlanner {
                     + Math.max(kinds.size(), dKinds.size()) + " attacks are planted, one hour each: lengthen the duration or plant"
                     + " fewer attacks");
         }
-        for (int i = kinds.size() - 1; i > 0; i--) { // seeded shuffle: which plant goes where
-            int j = r.nextInt(i + 1);
-            AttackKind tmp = kinds.get(i);
-            kinds.set(i, kinds.get(j));
-            kinds.set(j, tmp);
-        }
+        shuffle(kinds); // which plant goes where
         for (int i = 0; i < kinds.size(); i++) {
             long hour = firstHour + (long) Math.floor((i + 0.5) * hours / kinds.size());
             World.Tenant t = world.tenants[r.nextInt(world.tenants.length)];
@@ -102,12 +97,7 @@ final class AttackPlanner {
         if (!dKinds.isEmpty()) {
             // D keys on the address: its plants use addresses of their own and need no quiet tenant-hour.
             r = new SplittableRandom(cfg.seed() ^ 0xD5A11DC2EDL);
-            for (int i = dKinds.size() - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                AttackKind tmp = dKinds.get(i);
-                dKinds.set(i, dKinds.get(j));
-                dKinds.set(j, tmp);
-            }
+            shuffle(dKinds);
             for (int i = 0; i < dKinds.size(); i++) {
                 long hour = firstHour + (long) Math.floor((i + 0.5) * hours / dKinds.size());
                 World.Tenant t = world.tenants[r.nextInt(world.tenants.length)];
@@ -129,6 +119,16 @@ final class AttackPlanner {
         for (Rec rec : records) rec.plantIndex = newIndex.get(oldByIndex(old, rec.plantIndex));
         attacks.clear();
         attacks.addAll(renumbered);
+    }
+
+    /** Seeded Fisher-Yates shuffle with the plants' random stream. */
+    private void shuffle(List<AttackKind> kinds) {
+        for (int i = kinds.size() - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            AttackKind tmp = kinds.get(i);
+            kinds.set(i, kinds.get(j));
+            kinds.set(j, tmp);
+        }
     }
 
     private static PlantedAttack oldByIndex(List<PlantedAttack> list, int idx) {

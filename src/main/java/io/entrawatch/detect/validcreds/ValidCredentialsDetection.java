@@ -4,6 +4,7 @@ import io.entrawatch.config.ValidCredentialsOptions;
 import io.entrawatch.detect.Detection;
 import io.entrawatch.detect.DetectionFactory;
 import io.entrawatch.detect.DetectionTopology;
+import io.entrawatch.detect.ProjectedInput;
 import io.entrawatch.detect.RuleMetadata;
 import io.entrawatch.detect.SignInFilters;
 import io.entrawatch.model.Alert;
@@ -13,7 +14,6 @@ import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.util.Collector;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -133,21 +133,7 @@ public final class ValidCredentialsDetection implements Detection {
 
     /** Stage 2's input step: the valid-credential sign-ins, projected ({@link #forStage2}). */
     public FlatMapFunction<SignIn, SignIn> stage2Input() {
-        return new Stage2Input(this);
-    }
-
-    private static final class Stage2Input implements FlatMapFunction<SignIn, SignIn> {
-        private static final long serialVersionUID = 1L;
-        private final ValidCredentialsDetection detection;
-
-        Stage2Input(ValidCredentialsDetection detection) {
-            this.detection = detection;
-        }
-
-        @Override
-        public void flatMap(SignIn s, Collector<SignIn> kept) {
-            if (detection.isValidCredential(s)) kept.collect(detection.forStage2(s));
-        }
+        return new ProjectedInput(this::isValidCredential, this::forStage2);
     }
 
     /**
@@ -179,18 +165,10 @@ public final class ValidCredentialsDetection implements Detection {
      * late dead letter). The user agent, ASN, app id, ... are not sent.
      */
     public SignIn forStage2(SignIn s) {
-        SignIn p = new SignIn();
-        p.timestamp = s.timestamp;
-        p.tenantId = s.tenantId;
-        p.category = s.category;
-        p.id = s.id;
-        p.ipAddress = s.ipAddress;
-        p.userPrincipalName = s.userPrincipalName;
+        SignIn p = ProjectedInput.keyFields(s);
         p.resultType = s.resultType;
         p.errorCode = s.errorCode;
-        p.success = s.success;
         p.appDisplayName = s.appDisplayName;
-        p.arrivalWatermark = s.arrivalWatermark;
         return p;
     }
 
