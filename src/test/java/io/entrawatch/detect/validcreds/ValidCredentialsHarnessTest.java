@@ -468,6 +468,21 @@ class ValidCredentialsHarnessTest {
     }
 
     @Test
+    void theSprayEvidenceKeepsTheHundredSmallestFailedUsersAndCountsThemAll() throws Exception {
+        List<TestRecords.Record> records = new ArrayList<>();
+        for (int i = 0; i < 120; i++) records.add(guess(String.format("u%03d@contoso.com", 119 - i), W + MIN + i, ATTACKER));
+        records.add(success("u007@contoso.com", W + 9 * MIN, ATTACKER));
+        Scenario s = run(List.of(records));
+        assertEquals(1, s.alerts.size());
+        JsonNode a = s.alerts.get(0);
+        assertEquals(120, a.at("/detection/spray/failed_user_count").asLong());
+        List<String> names = texts(a.at("/detection/spray/user_names"));
+        assertEquals(100, names.size());
+        assertEquals("u000@contoso.com", names.get(0));
+        assertEquals("u099@contoso.com", names.get(99));
+    }
+
+    @Test
     void optionsAreValidated() {
         JobOptions o = JobOptions.defaults();
         List<Object[]> bad = List.of(new Object[] {ValidCredentialsOptions.REACH, "25 min"},
