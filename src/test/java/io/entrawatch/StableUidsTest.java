@@ -23,7 +23,7 @@ class StableUidsTest {
     /** Operators (by name prefix) that keep no state: filters and the like. */
     /** Stateless filters (chained, nothing to restore); matched by name prefix. */
     private static final Set<String> STATELESS = Set.of("Detection A filter", "Detection B filter", "Detection C filter",
-            "Detection C stage 1 filter", "Detection C stage 2 filter");
+            "Detection C stage 1 filter", "Detection C stage 2 filter", "Detection D filter", "Detection D stage 2 filter");
 
     @Test
     void everyStatefulOperatorOfTheProductionJobHasAUid() {

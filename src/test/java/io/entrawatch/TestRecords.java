@@ -111,6 +111,22 @@ public final class TestRecords {
         }
     }
 
+    /**
+     * The records in the order of their event time plus a random delay of up to {@code bound}: arrival
+     * disorder within the watermark's out-of-orderness.
+     */
+    public static List<ObjectNode> shuffleWithin(List<ObjectNode> records, long bound, java.util.Random rnd) {
+        List<long[]> order = new java.util.ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            long ts = java.time.OffsetDateTime.parse(records.get(i).at("/properties/createdDateTime").asText()).toInstant().toEpochMilli();
+            order.add(new long[] {ts + (long) (rnd.nextDouble() * bound), i});
+        }
+        order.sort((a, b) -> Long.compare(a[0], b[0]));
+        List<ObjectNode> out = new java.util.ArrayList<>();
+        for (long[] o : order) out.add(records.get((int) o[1]));
+        return out;
+    }
+
     /** A normalised sign-in that detection A keeps, for harness tests. */
     public static SignIn signIn(String upn, long ts) {
         SignIn s = new SignIn();

@@ -30,7 +30,8 @@ public final class JobOptions implements Serializable {
 
     /** Every option group, in documentation order. */
     static final List<List<Option<?>>> GROUPS = List.of(SourceOptions.ALL, EventTimeOptions.ALL,
-            DetectionOptions.ALL, SprayOptions.ALL, RareAppOptions.ALL, SsoSprayOptions.ALL, ElasticsearchOptions.ALL,
+            DetectionOptions.ALL, SprayOptions.ALL, RareAppOptions.ALL, SsoSprayOptions.ALL, ValidCredentialsOptions.ALL,
+            ElasticsearchOptions.ALL,
             DeadLetterOptions.ALL, RunOptions.ALL, PreflightOptions.ALL, ReplayOptions.ALL);
 
     private static final List<Option<?>> ALL = GROUPS.stream().flatMap(List::stream).collect(Collectors.toUnmodifiableList());

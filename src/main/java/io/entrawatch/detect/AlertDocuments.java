@@ -48,6 +48,17 @@ public final class AlertDocuments {
 
     /** The fields every alert carries: @timestamp, event, rule, threat, tenant and detection window. */
     public static ObjectNode base(RuleMetadata rule, String tenantId, long windowStart, long windowEnd, String message) {
+        return base(rule, rule.severity, tenantId, windowStart, windowEnd, message);
+    }
+
+    /**
+     * {@link #base} for a rule whose severity is decided per alert: {@code severity} instead of the rule's,
+     * with the risk score that follows from it (event.severity, event.risk_score, detection.severity).
+     */
+    public static ObjectNode base(RuleMetadata rule, String severity, String tenantId, long windowStart, long windowEnd,
+            String message) {
+        Integer riskScore = RuleMetadata.RISK_SCORES.get(severity);
+        if (riskScore == null) throw new IllegalArgumentException("unknown severity '" + severity + "'");
         ObjectNode doc = JsonNodeFactory.instance.objectNode();
         doc.put("@timestamp", iso(windowEnd));
         doc.put("message", message);
@@ -58,8 +69,8 @@ public final class AlertDocuments {
         event.put("outcome", "failure");
         event.put("module", "entrawatch");
         event.put("dataset", "entrawatch.alerts");
-        event.put("severity", rule.riskScore);
-        event.put("risk_score", rule.riskScore);
+        event.put("severity", riskScore);
+        event.put("risk_score", riskScore);
         ObjectNode r = doc.putObject("rule");
         r.put("id", rule.id);
         r.put("name", rule.name);
@@ -87,7 +98,7 @@ public final class AlertDocuments {
         ObjectNode window = detection.putObject("window");
         window.put("start", iso(windowStart));
         window.put("end", iso(windowEnd));
-        detection.put("severity", rule.severity);
+        detection.put("severity", severity);
         detection.put("investigation_guide", rule.investigationGuide);
         ArrayNode fp = detection.putArray("false_positives");
         rule.falsePositives.forEach(fp::add);

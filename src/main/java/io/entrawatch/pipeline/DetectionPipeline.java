@@ -10,6 +10,7 @@ import io.entrawatch.detect.DetectionTopology;
 import io.entrawatch.detect.rareapp.RareAppDetection;
 import io.entrawatch.detect.spray.PasswordSprayDetection;
 import io.entrawatch.detect.sso.SeamlessSsoSprayDetection;
+import io.entrawatch.detect.validcreds.ValidCredentialsDetection;
 import io.entrawatch.enrich.AsnOrganizations;
 import io.entrawatch.ingest.GuardedWatermarks;
 import io.entrawatch.ingest.IngestGate;
@@ -38,6 +39,8 @@ import java.util.List;
  *          B (detect/rareapp): keyBy (tenant, user, appId) -> RareAppEvaluator (hourly, 14-day lookback) -> alerts
  *          C (detect/sso):     keyBy (tenant, 81... resultType, hour) -> SsoStage1Counter -> flags per IP;
  *                              flags and sign-ins keyBy (tenant, IP, hour) -> SsoStage2Joiner -> alerts
+ *          D (detect/validcreds): keyBy (tenant, IP, 10-min window) -> SpraySourceCounter -> spray sources;
+ *                              sources and valid-credential sign-ins keyBy (tenant, IP) -> ValidCredentialsEvaluator -> alerts
  *     -> the union of the alerts, and of every dead letter (the gate's and the detections' late routes)
  * </pre>
  */
@@ -85,7 +88,8 @@ public final class DetectionPipeline {
     public static final List<DetectionFactory<?>> CATALOGUE = List.of(
             PasswordSprayDetection.FACTORY,
             RareAppDetection.FACTORY,
-            SeamlessSsoSprayDetection.FACTORY);
+            SeamlessSsoSprayDetection.FACTORY,
+            ValidCredentialsDetection.FACTORY);
 
     /** The detections switched on by the options. */
     public static List<Detection> detections(JobOptions options) {

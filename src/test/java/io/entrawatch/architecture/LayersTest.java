@@ -38,10 +38,12 @@ class LayersTest {
             Map.entry("detect.spray", Set.of("detect", "model", "metrics", "config")),
             Map.entry("detect.rareapp", Set.of("detect", "model", "metrics", "config")),
             Map.entry("detect.sso", Set.of("detect", "model", "metrics", "config")),
+            Map.entry("detect.validcreds", Set.of("detect", "model", "metrics", "config")),
             Map.entry("ingest", Set.of("model", "metrics", "config", "enrich", "detect")),
             Map.entry("sink.elasticsearch", Set.of("model")),
             Map.entry("preflight", Set.of("sink.elasticsearch", "ingest", "config")),
-            Map.entry("pipeline", Set.of("detect", "detect.spray", "detect.rareapp", "detect.sso", "ingest", "enrich",
+            Map.entry("pipeline", Set.of("detect", "detect.spray", "detect.rareapp", "detect.sso", "detect.validcreds",
+                    "ingest", "enrich",
                     "model", "metrics", "config")),
             Map.entry("replay", Set.of("pipeline", "sink.elasticsearch", "ingest", "model", "metrics", "config")));
 

@@ -645,7 +645,8 @@ public final class Benchmark {
     private Map<String, Object> state(int pairs, Path workParent) throws Exception {
         Path work = Files.createTempDirectory(workParent, "state-");
         Map<String, Object> s = new LinkedHashMap<>();
-        List<String> names = List.of("rareAppB", "sprayA", "ssoStage1C", "ssoStage2C");
+        List<String> names = List.of("rareAppB", "sprayA", "ssoStage1C", "ssoStage2C", "validCredentialsStage1D",
+                "validCredentialsOpenWindowsD", "validCredentialsSpraySourcesD");
         List<StateBenchmark.Result> results = StateBenchmark.run("all", pairs, work);
         for (int i = 0; i < results.size(); i++) {
             StateBenchmark.Result r = results.get(i);

@@ -14,6 +14,12 @@ import io.entrawatch.detect.sso.SsoHourKey;
 import io.entrawatch.detect.sso.SsoIpKey;
 import io.entrawatch.detect.sso.SsoStage1Counter;
 import io.entrawatch.detect.sso.SsoStage2Joiner;
+import io.entrawatch.detect.validcreds.AddressKey;
+import io.entrawatch.detect.validcreds.SpraySource;
+import io.entrawatch.detect.validcreds.SpraySourceCounter;
+import io.entrawatch.detect.validcreds.SprayWindowKey;
+import io.entrawatch.detect.validcreds.ValidCredentialsDetection;
+import io.entrawatch.detect.validcreds.ValidCredentialsEvaluator;
 import io.entrawatch.model.Alert;
 import io.entrawatch.model.Categories;
 import io.entrawatch.model.SignIn;
@@ -49,9 +55,15 @@ import java.util.Map;
  *   <li>C stage 1, per (tenant, 81xxx result type, hour): 50 distinct accounts from 50 IPs each.</li>
  *   <li>C stage 2, per (tenant, IP, hour): each address seen by 3 sign-ins in one table, the common case
  *       (an address seen a million times costs about 33 KB, SsoStateCostTest).</li>
+ *   <li>D stage 1, per (tenant, IP, 10-minute window): a spraying address, 50 failed users, before the
+ *       window fires.</li>
+ *   <li>D stage 2, per (tenant, IP) with an open window: an ordinary address, one user's 3 successes in
+ *       the window (the common case: every address with a valid-credential sign-in, until its window fires).</li>
+ *   <li>D stage 2, per (tenant, IP) that sprayed: one spray-source window of 50 failed users, kept for
+ *       its 24-hour reach (a spraying address keeps one per spraying window, at most 144).</li>
  * </ul>
  *
- * <p>Usage: {@code StateBenchmark [rare-app|spray|sso|all] [pairs] [work-dir]}.
+ * <p>Usage: {@code StateBenchmark [rare-app|spray|sso|valid-credentials|all] [pairs] [work-dir]}.
  */
 public final class StateBenchmark {
     private static final long T0 = Instant.parse("2025-11-14T01:00:00Z").toEpochMilli();
@@ -82,6 +94,11 @@ public final class StateBenchmark {
         if (all || which.equals("sso")) {
             results.add(ssoStage1(pairs / 100, work.resolve("c1")));
             results.add(ssoStage2(pairs, work.resolve("c2")));
+        }
+        if (all || which.equals("valid-credentials")) {
+            results.add(validCredentialsStage1(pairs / 100, work.resolve("d1")));
+            results.add(validCredentialsOpenWindows(pairs, work.resolve("d2")));
+            results.add(validCredentialsSpraySources(pairs / 100, work.resolve("d3")));
         }
         return results;
     }
@@ -201,6 +218,69 @@ public final class StateBenchmark {
                             }
                             return addresses;
                         })));
+    }
+
+    /** Detection D stage 1: each (tenant, IP, window) key holds 50 failed users of a spraying address. */
+    static Result validCredentialsStage1(int windows, Path dir) throws Exception {
+        ValidCredentialsDetection detection = ValidCredentialsDetection.FACTORY.create(JobOptions.defaults());
+        return new Result("D stage 1 (" + USERS_PER_WINDOW + " failed users per key, before the window fires)", "IP-window",
+                both(dir, (backend, d) -> StateMeasurement.measure(backend, d,
+                        () -> new KeyedOneInputStreamOperatorTestHarness<SprayWindowKey, SignIn, SpraySource>(
+                                new KeyedProcessOperator<>(new SpraySourceCounter(detection)), detection::stage1KeyOf,
+                                TypeInformation.of(SprayWindowKey.class)), h -> {
+                            feedWindows(windows, (w, u) -> {
+                                SignIn s = signIn(T0 + u, Categories.SIGN_IN_LOGS, "user" + u + "@tenant" + w + ".com", ip(w));
+                                s.tenantId = "tenant-" + w;
+                                h.processElement(s, s.timestamp);
+                            });
+                            return windows;
+                        })));
+    }
+
+    /** Detection D stage 2: {@code addresses} ordinary addresses, each with one user's 3 successes in the open window. */
+    static Result validCredentialsOpenWindows(int addresses, Path dir) throws Exception {
+        ValidCredentialsDetection detection = ValidCredentialsDetection.FACTORY.create(JobOptions.defaults());
+        return new Result("D stage 2 (an address with one user's 3 successes, before the window fires)", "IP",
+                both(dir, (backend, d) -> StateMeasurement.measure(backend, d, () -> stage2(detection), h -> {
+                    for (int a = 0; a < addresses; a++) {
+                        for (int k = 0; k < 3; k++) {
+                            SignIn s = signIn(T0 + k, Categories.SIGN_IN_LOGS, "user" + (a % 1000) + "@tenant.com", ip(a));
+                            s.id = "00000000-0000-0000-0000-" + String.format(Locale.ROOT, "%012d", (long) a * 3 + k);
+                            s.errorCode = 0;
+                            s.resultType = "0";
+                            s.success = true;
+                            s.appDisplayName = "Office 365 Exchange Online";
+                            h.processElement2(detection.forStage2(s), s.timestamp);
+                        }
+                    }
+                    return addresses;
+                })));
+    }
+
+    /** Detection D stage 2: {@code addresses} spraying addresses, each keeping one spray-source window of 50 users. */
+    static Result validCredentialsSpraySources(int addresses, Path dir) throws Exception {
+        ValidCredentialsDetection detection = ValidCredentialsDetection.FACTORY.create(JobOptions.defaults());
+        String[] users = new String[USERS_PER_WINDOW];
+        for (int u = 0; u < users.length; u++) users[u] = "firstname.lastname" + u + "@tenant.com";
+        java.util.Arrays.sort(users);
+        return new Result("D stage 2 (a spraying address: one spray-source window of " + USERS_PER_WINDOW
+                + " users, kept for its reach)", "spraying IP", both(dir, (backend, d) ->
+                StateMeasurement.measure(backend, d, () -> stage2(detection), h -> {
+                    for (int a = 0; a < addresses; a++) {
+                        String[] own = new String[users.length]; // as deserialized from the network: one copy each
+                        for (int u = 0; u < users.length; u++) own[u] = new String(users[u]);
+                        SpraySource f = new SpraySource("11111111-1111-1111-1111-111111111111", ip(a), T0,
+                                USERS_PER_WINDOW, 0, own);
+                        h.processElement1(f, f.windowStart);
+                    }
+                    return addresses;
+                })));
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<AddressKey, SpraySource, SignIn, Alert> stage2(
+            ValidCredentialsDetection detection) throws Exception {
+        return new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(new ValidCredentialsEvaluator(detection)),
+                SpraySource::key, detection::stage2KeyOf, TypeInformation.of(AddressKey.class));
     }
 
     private static SignIn ssoSignIn(int tenant, int account) {

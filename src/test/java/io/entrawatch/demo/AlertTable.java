@@ -89,27 +89,45 @@ public final class AlertTable {
         return JSON.readTree(client.performRequest(new Request("GET", path)).getEntity().getContent());
     }
 
-    /** Alerts grouped by rule, at most {@code perRule} lines each, with what an analyst looks at first. */
+    /** The rule whose alerts name accounts to act on now: printed first, every alert of it. */
+    static final String ACT_FIRST = "valid-credentials";
+
+    /**
+     * Alerts grouped by rule, with what an analyst looks at first: the valid-credentials alerts (accounts
+     * whose password a spraying address knows) first and all of them, then the other rules, at most
+     * {@code perRule} lines each.
+     */
     static void print(JsonNode hits, PrintStream out) {
         int perRule = 8;
-        java.util.Map<String, List<JsonNode>> byRule = new java.util.TreeMap<>();
+        java.util.Map<String, List<JsonNode>> byRule = new java.util.TreeMap<>(
+                java.util.Comparator.comparing((String rule) -> !rule.equals(ACT_FIRST)).thenComparing(rule -> rule));
         for (JsonNode h : hits) byRule.computeIfAbsent(h.get("_source").at("/rule/category").asText(), k -> new ArrayList<>())
                 .add(h.get("_source"));
+        List<JsonNode> act = byRule.getOrDefault(ACT_FIRST, List.of());
+        if (!act.isEmpty()) {
+            out.printf(Locale.ROOT, "%nACT NOW: %d account%s whose password a spraying address presented: reset the password, "
+                    + "revoke the sessions, check what the account did after the sign-in%n", act.size(), act.size() == 1 ? "" : "s");
+        }
         for (var e : byRule.entrySet()) {
+            int limit = e.getKey().equals(ACT_FIRST) ? Integer.MAX_VALUE : perRule;
             List<JsonNode> alerts = e.getValue();
             out.printf(Locale.ROOT, "%n%s: %d alert%s (%s)%n", e.getKey(), alerts.size(), alerts.size() == 1 ? "" : "s",
                     alerts.get(0).at("/rule/name").asText());
             out.printf(Locale.ROOT, "  %-20s  %-36s  %-62s  %5s  %s%n", "@timestamp", "tenant", "what", "count", "evidence");
-            for (JsonNode a : alerts.subList(0, Math.min(perRule, alerts.size()))) {
+            for (JsonNode a : alerts.subList(0, Math.min(limit, alerts.size()))) {
                 out.printf(Locale.ROOT, "  %-20s  %-36s  %-62s  %5s  %s%n", a.at("/@timestamp").asText(),
                         a.at("/azure/tenant_id").asText(), what(a), count(a), evidence(a));
             }
-            if (alerts.size() > perRule) out.printf(Locale.ROOT, "  ... and %d more in Elasticsearch%n", alerts.size() - perRule);
+            if (alerts.size() > limit) out.printf(Locale.ROOT, "  ... and %d more in Elasticsearch%n", alerts.size() - limit);
         }
         out.printf(Locale.ROOT, "%n%d alerts%n", hits.size());
     }
 
     private static String what(JsonNode a) {
+        if (!a.at("/detection/hit_count").isMissingNode()) {
+            return a.at("/user/name").asText() + " from " + a.at("/source/ip").asText() + " ("
+                    + a.at("/detection/severity").asText() + ")";
+        }
         if (a.has("azure") && a.at("/azure/signinlogs/properties/status/error_code").isNumber()) {
             return "error " + a.at("/azure/signinlogs/properties/status/error_code").asText();
         }
@@ -122,7 +140,8 @@ public final class AlertTable {
     }
 
     private static String count(JsonNode a) {
-        for (String f : List.of("/detection/unique_user_count", "/detection/failed_count", "/detection/distinct_accounts")) {
+        for (String f : List.of("/detection/unique_user_count", "/detection/failed_count", "/detection/distinct_accounts",
+                "/detection/hit_count")) {
             if (!a.at(f).isMissingNode()) return a.at(f).asText();
         }
         return "";
@@ -130,6 +149,12 @@ public final class AlertTable {
 
     private static String evidence(JsonNode a) {
         List<String> parts = new ArrayList<>();
+        if (!a.at("/detection/hit_count").isMissingNode()) {
+            parts.add("outcome " + a.at("/event/outcome").asText() + ", codes " + a.at("/detection/result_codes")
+                    + ", sprayed " + a.at("/detection/spray/failed_user_count").asText() + " users at "
+                    + a.at("/detection/spray/window/start").asText());
+            return String.join("  ", parts);
+        }
         JsonNode users = a.at("/user/name");
         if (users.isArray()) parts.add(first(users, 2));
         JsonNode ips = a.at("/source/ip");

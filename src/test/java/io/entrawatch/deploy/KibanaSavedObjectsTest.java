@@ -89,7 +89,8 @@ class KibanaSavedObjectsTest {
             rules.add(m.group(1));
         }
         assertEquals(Set.of("a9281116-fde0-11ef-9ee5-f661ea17fbcd", "ce47ec2c-fe13-11ef-9ee5-f661ea17fbcd",
-                "fb7ca1c9-e14c-40a3-856e-28f3c14ea1ba"), rules, "one saved search per detection of README's table");
+                "fb7ca1c9-e14c-40a3-856e-28f3c14ea1ba", "a4877234-e82e-43a5-88d0-e00d5caceed8"), rules,
+                "one saved search per detection of README's table");
         Set<String> ids = new HashSet<>();
         objects.forEach(o -> assertTrue(ids.add(o.path("type").asText() + "/" + o.path("id").asText()), "unique " + o.path("id")));
     }

@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * The attacks (and deliberate near misses) the generator can plant. Each belongs to one detection of
- * docs/detections.md ({@code A}, {@code B} or {@code C}) and either must raise that detection's alert
+ * docs/detections.md ({@code A}, {@code B}, {@code C} or {@code D}) and either must raise that detection's alert
  * ({@link #alertExpected()}) or must not.
  */
 public enum AttackKind {
@@ -27,7 +27,18 @@ public enum AttackKind {
     /** C: 81016 failures for more than 5 accounts from a few IPs, the IPs also in SignInLogs. */
     SSO_SPRAY("sso-spray", 'C', true),
     /** C near miss: 81016 failures for exactly 5 accounts (some with mixed-case UPNs). */
-    SSO_SPRAY_5("sso-spray-5", 'C', false);
+    SSO_SPRAY_5("sso-spray-5", 'C', false),
+    /**
+     * D: a spray from one address in which one password works: an MFA-blocked valid password in the
+     * spray's own window and a full success hours later, from the same address.
+     */
+    VALID_CREDS("valid-creds", 'D', true),
+    /** D near miss: only 4 users fail from the address; its valid passwords are no hits. */
+    VALID_CREDS_4("valid-creds-4", 'D', false),
+    /** D near miss: 5 users fail and 5 others sign in from the address in the same window (failed == valid). */
+    VALID_CREDS_EQUAL("valid-creds-equal", 'D', false),
+    /** D near miss: a spray source whose only valid password comes exactly at w.end + 24 h, 1 ms after its reach. */
+    VALID_CREDS_REACH("valid-creds-reach", 'D', false);
 
     private final String cliName;
     private final char detection;
@@ -44,7 +55,7 @@ public enum AttackKind {
         return cliName;
     }
 
-    /** {@code 'A'}, {@code 'B'} or {@code 'C'}. */
+    /** {@code 'A'}, {@code 'B'}, {@code 'C'} or {@code 'D'}. */
     public char detection() {
         return detection;
     }
@@ -58,13 +69,13 @@ public enum AttackKind {
         for (AttackKind k : values()) {
             if (k.cliName.equalsIgnoreCase(name) || k.name().equalsIgnoreCase(name)) return k;
         }
-        throw new IllegalArgumentException("unknown attack '" + name + "'; known: all, none, a, b, c, "
+        throw new IllegalArgumentException("unknown attack '" + name + "'; known: all, none, a, b, c, d, "
                 + String.join(", ", java.util.Arrays.stream(values()).map(AttackKind::cliName).toList()));
     }
 
     /**
-     * Parses {@code all}, {@code none}, or a comma-separated list of names; {@code a}, {@code b} and
-     * {@code c} stand for every kind of that detection.
+     * Parses {@code all}, {@code none}, or a comma-separated list of names; {@code a}, {@code b},
+     * {@code c} and {@code d} stand for every kind of that detection.
      */
     public static Set<AttackKind> parseList(String spec) {
         EnumSet<AttackKind> out = EnumSet.noneOf(AttackKind.class);
@@ -74,7 +85,7 @@ public enum AttackKind {
             if (s.isEmpty() || s.equals("none")) continue;
             if (s.equals("all")) {
                 out.addAll(EnumSet.allOf(AttackKind.class));
-            } else if (s.length() == 1 && s.charAt(0) >= 'a' && s.charAt(0) <= 'c') {
+            } else if (s.length() == 1 && s.charAt(0) >= 'a' && s.charAt(0) <= 'd') {
                 char d = Character.toUpperCase(s.charAt(0));
                 for (AttackKind k : values()) if (k.detection == d) out.add(k);
             } else {

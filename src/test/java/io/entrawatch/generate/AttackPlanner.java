@@ -50,7 +50,8 @@ final class AttackPlanner {
 
     private final GeneratorConfig cfg;
     private final World world;
-    private final SplittableRandom r;
+    /** The plants' random stream; detection D's plants draw from their own (see {@link #run}). */
+    private SplittableRandom r;
     private final List<Rec> records = new ArrayList<>();
     private final List<PlantedAttack> attacks = new ArrayList<>();
     private final Set<Long> reserved = new HashSet<>();
@@ -72,26 +73,36 @@ final class AttackPlanner {
 
     private void run() {
         List<AttackKind> kinds = new ArrayList<>(cfg.attacks().isEmpty() ? Set.of() : EnumSet.copyOf(cfg.attacks()));
-        if (kinds.isEmpty()) return;
+        // D's plants are placed after the others, from a random stream of their own: adding them leaves
+        // every A-C plant (hour, tenant, users, times) as it was.
+        List<AttackKind> dKinds = kinds.stream().filter(k -> k.detection() == 'D').collect(java.util.stream.Collectors.toList());
+        kinds.removeAll(dKinds);
+        if (kinds.isEmpty() && dKinds.isEmpty()) return;
         long startT = ticks(cfg.start());
         long endT = ticks(cfg.end());
         long firstHour = Math.floorDiv(startT + HOUR - 1, HOUR);
         long hours = Math.floorDiv(endT, HOUR) - firstHour;
-        if (hours < kinds.size()) {
-            throw new IllegalArgumentException("the run spans " + Math.max(0, hours) + " whole UTC hours but " + kinds.size()
-                    + " attacks are planted, one hour each: lengthen the duration or plant fewer attacks");
+        if (hours < Math.max(kinds.size(), dKinds.size())) {
+            throw new IllegalArgumentException("the run spans " + Math.max(0, hours) + " whole UTC hours but "
+                    + Math.max(kinds.size(), dKinds.size()) + " attacks are planted, one hour each: lengthen the duration or plant"
+                    + " fewer attacks");
         }
-        for (int i = kinds.size() - 1; i > 0; i--) { // seeded shuffle: which plant goes where
-            int j = r.nextInt(i + 1);
-            AttackKind tmp = kinds.get(i);
-            kinds.set(i, kinds.get(j));
-            kinds.set(j, tmp);
-        }
+        shuffle(kinds); // which plant goes where
         for (int i = 0; i < kinds.size(); i++) {
             long hour = firstHour + (long) Math.floor((i + 0.5) * hours / kinds.size());
             World.Tenant t = world.tenants[r.nextInt(world.tenants.length)];
             reserved.add(reserveKey(t.index, hour));
             plant(kinds.get(i), t, hour * HOUR);
+        }
+        if (!dKinds.isEmpty()) {
+            // D keys on the address: its plants use addresses of their own and need no quiet tenant-hour.
+            r = new SplittableRandom(cfg.seed() ^ 0xD5A11DC2EDL);
+            shuffle(dKinds);
+            for (int i = 0; i < dKinds.size(); i++) {
+                long hour = firstHour + (long) Math.floor((i + 0.5) * hours / dKinds.size());
+                World.Tenant t = world.tenants[r.nextInt(world.tenants.length)];
+                plant(dKinds.get(i), t, hour * HOUR);
+            }
         }
         attacks.sort(Comparator.comparing(PlantedAttack::windowStart).thenComparing(a -> a.kind().ordinal()));
         // Re-number in time order and point records at their plant.
@@ -108,6 +119,16 @@ final class AttackPlanner {
         for (Rec rec : records) rec.plantIndex = newIndex.get(oldByIndex(old, rec.plantIndex));
         attacks.clear();
         attacks.addAll(renumbered);
+    }
+
+    /** Seeded Fisher-Yates shuffle with the plants' random stream. */
+    private void shuffle(List<AttackKind> kinds) {
+        for (int i = kinds.size() - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            AttackKind tmp = kinds.get(i);
+            kinds.set(i, kinds.get(j));
+            kinds.set(j, tmp);
+        }
     }
 
     private static PlantedAttack oldByIndex(List<PlantedAttack> list, int idx) {
@@ -136,6 +157,7 @@ final class AttackPlanner {
             case RARE_APP_4 -> rareApp(kind, idx, t, hourStart, 4, World.ATTACK_APPS[6]);
             case SSO_SPRAY -> ssoSpray(kind, idx, t, hourStart, 6 + r.nextInt(5), 3);
             case SSO_SPRAY_5 -> ssoSpray(kind, idx, t, hourStart, 5, 2);
+            case VALID_CREDS, VALID_CREDS_4, VALID_CREDS_EQUAL, VALID_CREDS_REACH -> validCredentials(kind, idx, t, hourStart);
         }
     }
 
@@ -240,6 +262,78 @@ final class AttackPlanner {
                 : "near miss: 81016 for exactly 5 accounts (two also with other-case UPNs) from " + ipCount
                         + " IPs, one IP also with a SignInLogs success. Must NOT raise C.";
         finish(kind, idx, t, hourStart, hourStart + HOUR, 81016, made, ips, false, app, descr);
+    }
+
+    /**
+     * A spray from one address of its own: each sprayed user fails 4 times (50126, interactive, one app,
+     * all in one 10-minute window w; 4 failures of a pair in one hour raise no B), then valid passwords
+     * from the same address, as the kind asks.
+     */
+    private void validCredentials(AttackKind kind, int idx, World.Tenant t, long hourStart) {
+        long window = hourStart + 10 * MINUTE * (1 + r.nextInt(4));
+        long windowEnd = window + 10 * MINUTE;
+        int failing = switch (kind) {
+            case VALID_CREDS -> 6 + r.nextInt(5);
+            case VALID_CREDS_4 -> 4;
+            case VALID_CREDS_EQUAL -> 5;
+            default -> 6;
+        };
+        List<World.User> users = pickUsers(t, kind == AttackKind.VALID_CREDS_EQUAL ? failing + 5 : failing, kind);
+        List<World.Ip> ips = attackerIps(1, World.ATTACKER);
+        World.Ip ip = ips.get(0);
+        World.App app = World.ATTACK_APPS[0];
+        String ua = SPRAY_AGENTS[1];
+        List<Rec> made = new ArrayList<>();
+        for (int i = 0; i < failing; i++) {
+            for (int a = 0; a < 4; a++) {
+                made.add(interactiveRec(t, users.get(i), app, ip, 50126, ua, window + SECOND + r.nextLong(10 * MINUTE - 2 * SECOND)));
+            }
+        }
+        String descr;
+        switch (kind) {
+            case VALID_CREDS -> {
+                long later = windowEnd + HOUR + r.nextLong(2 * HOUR);
+                made.add(interactiveRec(t, users.get(1), World.BACKGROUND_APPS[6], ip, 50074, ua,
+                        window + SECOND + r.nextLong(10 * MINUTE - 2 * SECOND)));
+                made.add(interactiveRec(t, users.get(0), World.BACKGROUND_APPS[6], ip, 0, ua, later));
+                descr = "password spray against " + failing + " users (4 x error 50126 each) from " + ip.address + " in one 10-minute"
+                        + " window; the same address then presents " + users.get(1).upnStored.toLowerCase(Locale.ROOT)
+                        + "'s valid password, stopped by MFA (50074), in that window, and signs in as "
+                        + users.get(0).upnStored.toLowerCase(Locale.ROOT) + " at " + instant(later)
+                        + ". Must raise D twice: high, then critical.";
+            }
+            case VALID_CREDS_4 -> {
+                made.add(interactiveRec(t, users.get(0), World.BACKGROUND_APPS[6], ip, 0, ua, window + 9 * MINUTE));
+                made.add(interactiveRec(t, users.get(1), World.BACKGROUND_APPS[6], ip, 0, ua, windowEnd + HOUR));
+                descr = "near miss: only 4 users fail (4 x 50126 each) from " + ip.address + ", then two of them sign in from it."
+                        + " Must NOT raise D (nor B: 4 failures per pair).";
+            }
+            case VALID_CREDS_EQUAL -> {
+                for (int i = failing; i < users.size(); i++) {
+                    made.add(interactiveRec(t, users.get(i), World.BACKGROUND_APPS[6], ip, 0, ua,
+                            window + SECOND + r.nextLong(10 * MINUTE - 2 * SECOND)));
+                }
+                made.add(interactiveRec(t, users.get(0), World.BACKGROUND_APPS[6], ip, 0, ua, windowEnd + 30 * MINUTE));
+                descr = "near miss: 5 users fail and 5 other users sign in from " + ip.address + " in one window (failed == valid:"
+                        + " a shared address, not a spray source); one of the failed users signs in later. Must NOT raise D.";
+            }
+            default -> {
+                long reachEnd = windowEnd + 24 * HOUR;
+                made.add(interactiveRec(t, users.get(0), World.BACKGROUND_APPS[6], ip, 0, ua, reachEnd));
+                descr = "near miss: a spray source (6 users fail from " + ip.address + ") whose only valid password comes at "
+                        + instant(reachEnd) + ", the window's end + 24 h: 1 ms after the reach [w.start, w.end + 24 h)."
+                        + " Must NOT raise D.";
+            }
+        }
+        finish(kind, idx, t, window, windowEnd, 50126, made, ips, false, app, descr);
+    }
+
+    private Rec interactiveRec(World.Tenant t, World.User u, World.App app, World.Ip ip, int code, String ua, long at) {
+        Rec rec = baseRec(Rec.SIGN_IN, t, u, u.upnStored, app, ip, false, code, at);
+        rec.interactive = true;
+        rec.userAgent = ua;
+        rec.clientAppUsed = "Browser";
+        return rec;
     }
 
     // ------------------------------------------------------------------ helpers

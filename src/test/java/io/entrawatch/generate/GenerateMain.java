@@ -29,8 +29,9 @@ public final class GenerateMain {
             "  --tenants T        number of tenants (default 3)",
             "  --users U          users per tenant (default 500)",
             "  --start ISO        event time of the start, e.g. 2025-11-14T00:00:00Z (default)",
-            "  --attacks LIST     all | none | comma list of: a, b, c, spray, spray-29, spray-split, spray-ms-asn,",
-            "                     spray-no-asn, rare-app, rare-app-4, sso-spray, sso-spray-5 (default all)",
+            "  --attacks LIST     all | none | comma list of: a, b, c, d, spray, spray-29, spray-split, spray-ms-asn,",
+            "                     spray-no-asn, rare-app, rare-app-4, sso-spray, sso-spray-5, valid-creds,",
+            "                     valid-creds-4, valid-creds-equal, valid-creds-reach (default all)",
             "  --truth FILE       write the ground truth (planted attacks, expected alerts) as JSON",
             "  --batch MIN-MAX    records per message (default 1-100)",
             "  --out-of-order F   fraction of records delivered late (default 0.03)",
@@ -154,8 +155,8 @@ public final class GenerateMain {
                     a.index(), a.kind().cliName(), a.alertExpected() ? "ALERT   " : "no-alert", a.tenantId(), a.windowStart(),
                     a.windowEnd(), a.users().size(), a.ips().size(), a.errorCode(), a.records());
         }
-        summary.printf(Locale.ROOT, "generate: expected alerts A=%d B=%d C=%d%s%n", truth.expected("A").size(),
-                truth.expected("B").size(), truth.expected("C").size(), truthFile == null ? "" : " (ground truth in " + truthFile + ")");
+        summary.printf(Locale.ROOT, "generate: expected alerts A=%d B=%d C=%d D=%d%s%n", truth.expected("A").size(),
+                truth.expected("B").size(), truth.expected("C").size(), truth.expected("D").size(), truthFile == null ? "" : " (ground truth in " + truthFile + ")");
         return 0;
     }
 

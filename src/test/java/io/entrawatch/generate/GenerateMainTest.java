@@ -64,7 +64,8 @@ class GenerateMainTest {
 
     @Test
     void attackListsParse() {
-        assertEquals(9, AttackKind.parseList("all").size());
+        assertEquals(13, AttackKind.parseList("all").size());
+        assertEquals(4, AttackKind.parseList("d").size());
         assertEquals(0, AttackKind.parseList("none").size());
         assertEquals(5, AttackKind.parseList("a").size());
         assertEquals(2, AttackKind.parseList("b").size());

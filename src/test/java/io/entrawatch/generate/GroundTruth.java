@@ -23,7 +23,7 @@ import java.util.Map;
 public record GroundTruth(long seed, Instant start, Instant end, List<String> tenantIds, List<PlantedAttack> attacks,
         List<ExpectedAlert> expectedAlerts) {
 
-    /** The expected alerts of one detection ("A", "B" or "C"). */
+    /** The expected alerts of one detection ("A", "B", "C" or "D"). */
     public List<ExpectedAlert> expected(String detection) {
         return expectedAlerts.stream().filter(a -> a.detection().equals(detection)).toList();
     }
@@ -81,11 +81,14 @@ public record GroundTruth(long seed, Instant start, Instant end, List<String> te
             putIf(m, "table", e.table());
             putIf(m, "users", e.users());
             putIf(m, "ips", e.ips());
+            putIf(m, "severity", e.severity());
+            putIf(m, "resultCodes", e.resultCodes());
+            putIf(m, "sprayWindowStart", e.sprayWindowStart() == null ? null : e.sprayWindowStart().toString());
             m.put("causedBy", e.causedBy());
             es.add(m);
         }
         Map<String, Object> counts = new LinkedHashMap<>();
-        for (String d : List.of("A", "B", "C")) counts.put(d, expected(d).size());
+        for (String d : List.of("A", "B", "C", "D")) counts.put(d, expected(d).size());
         root.put("expectedAlertCounts", counts);
         root.put("expectedAlerts", es);
         try {

@@ -10,7 +10,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A plain, batch re-statement of docs/detections.md sections 2-4 used to compute the expected alerts of
+ * A plain, batch re-statement of docs/detections.md sections 2-4 and 8 used to compute the expected alerts of
  * the planted records. It is the generator's oracle, written independently of the streaming job and
  * kept deliberately simple (everything in memory, everything sorted).
  */
@@ -46,6 +46,7 @@ final class ReferenceDetections {
         out.addAll(detectionA(in));
         out.addAll(detectionB(in));
         out.addAll(detectionC(in));
+        out.addAll(detectionD(in));
         return out;
     }
 
@@ -83,7 +84,7 @@ final class ReferenceDetections {
             long w = Long.parseLong(k[2]);
             out.add(new ExpectedAlert("A", ExpectedAlert.RULE_A, k[0], Instant.ofEpochMilli(w),
                     Instant.ofEpochMilli(w + 10 * MS_MINUTE), Integer.parseInt(k[1]), (long) acc.users.size(), null, null,
-                    null, null, null, null, firstN(acc.users), firstN(acc.ips), List.copyOf(acc.plants)));
+                    null, null, null, null, firstN(acc.users), firstN(acc.ips), List.copyOf(acc.plants), null, null, null));
         }
         return out;
     }
@@ -116,7 +117,7 @@ final class ReferenceDetections {
                 lastAlert = t;
                 out.add(new ExpectedAlert("B", ExpectedAlert.RULE_B, latest.tenantId, Instant.ofEpochMilli(t - LOOKBACK_MS),
                         Instant.ofEpochMilli(t), null, count, latest.upn, latest.appId, latest.appName, null, null, null, null,
-                        null, List.copyOf(plants)));
+                        null, List.copyOf(plants), null, null, null));
             }
         }
         return out;
@@ -155,8 +156,87 @@ final class ReferenceDetections {
                     if (seen == 0) continue;
                     out.add(new ExpectedAlert("C", ExpectedAlert.RULE_C, tenant, Instant.ofEpochMilli(w),
                             Instant.ofEpochMilli(w + MS_HOUR), null, (long) s.accounts.size(), null, null, null, k[1], ip,
-                            Rec.TABLE_NAMES[table], firstN(users), null, List.copyOf(plants)));
+                            Rec.TABLE_NAMES[table], firstN(users), null, List.copyOf(plants), null, null, null));
                 }
+            }
+        }
+        return out;
+    }
+
+    static final long D_WINDOW_MS = 10 * MS_MINUTE;
+    static final long D_REACH_MS = 24 * MS_HOUR;
+    static final long D_SUPPRESSION_MS = 24 * MS_HOUR;
+    static final java.util.Set<Integer> GUESS_FAILURE_CODES = java.util.Set.of(50126, 50053, 50056);
+    static final java.util.Set<Integer> VALID_CREDENTIAL_CODES = java.util.Set.of(0, 50055, 50057, 50155, 50105, 50133, 50005,
+            50076, 50079, 50173, 50158, 50072, 50074, 53003, 53000, 53001, 50129);
+
+    /**
+     * Section 8, literally: spray sources per (tenant, address, 10-minute window), hits against every
+     * spray-source window's reach, one evaluation per (tenant, address, user, window) in time order with
+     * the 24-hour suppression. Every planted record is a distinct record (re-deliveries are copies of it),
+     * so counting records counts distinct (category, properties.id).
+     */
+    static List<ExpectedAlert> detectionD(List<Norm> in) {
+        record Sets(TreeSet<String> failed, TreeSet<String> valid) {}
+        Map<String, TreeMap<Long, Sets>> windows = new TreeMap<>(); // tenant|ip -> window start -> user sets
+        List<Norm> validSignIns = new ArrayList<>();
+        for (Norm n : in) {
+            if (!userCategory(n) || n.upn == null || n.ip == null || n.excludedAsOrg) continue;
+            boolean guess = GUESS_FAILURE_CODES.contains(n.errorCode);
+            boolean valid = n.errorCode == 0 || VALID_CREDENTIAL_CODES.contains(n.errorCode);
+            if (!guess && !valid) continue;
+            long w = Math.floorDiv(n.ts, D_WINDOW_MS) * D_WINDOW_MS;
+            Sets sets = windows.computeIfAbsent(n.tenantId + "|" + n.ip, k -> new TreeMap<>())
+                    .computeIfAbsent(w, k -> new Sets(new TreeSet<>(), new TreeSet<>()));
+            if (guess) sets.failed.add(n.upn);
+            if (valid) {
+                sets.valid.add(n.upn);
+                validSignIns.add(n);
+            }
+        }
+        // spray sources: failedUsers >= 5 AND failedUsers > validUsers
+        Map<String, TreeMap<Long, Sets>> sources = new TreeMap<>();
+        windows.forEach((address, byWindow) -> byWindow.forEach((w, sets) -> {
+            if (sets.failed.size() >= 5 && sets.failed.size() > sets.valid.size()) {
+                sources.computeIfAbsent(address, k -> new TreeMap<>()).put(w, sets);
+            }
+        }));
+        // hits, grouped per (tenant, address, user) and window v
+        Map<String, TreeMap<Long, List<Norm>>> hits = new TreeMap<>();
+        for (Norm n : validSignIns) {
+            TreeMap<Long, Sets> src = sources.get(n.tenantId + "|" + n.ip);
+            if (src == null) continue;
+            boolean hit = false;
+            for (long w : src.keySet()) {
+                if (w <= n.ts && n.ts < w + D_WINDOW_MS + D_REACH_MS) hit = true;
+            }
+            if (!hit) continue;
+            long v = Math.floorDiv(n.ts, D_WINDOW_MS) * D_WINDOW_MS;
+            hits.computeIfAbsent(n.tenantId + "|" + n.ip + "|" + n.upn, k -> new TreeMap<>())
+                    .computeIfAbsent(v, k -> new ArrayList<>()).add(n);
+        }
+        List<ExpectedAlert> out = new ArrayList<>();
+        for (var triple : hits.entrySet()) {
+            String[] k = triple.getKey().split("\\|");
+            Long lastAlert = null;
+            for (var e : triple.getValue().entrySet()) {
+                long v = e.getKey();
+                long t = v + D_WINDOW_MS;
+                if (lastAlert != null && t < lastAlert + D_SUPPRESSION_MS) continue; // suppressed: does not extend
+                lastAlert = t;
+                List<Norm> h = e.getValue();
+                boolean fullSuccess = h.stream().anyMatch(n -> n.errorCode == 0);
+                TreeSet<Long> codes = new TreeSet<>();
+                TreeSet<Integer> plants = new TreeSet<>();
+                for (Norm n : h) {
+                    codes.add((long) n.errorCode);
+                    plants.add(n.plant);
+                }
+                long w = sources.get(k[0] + "|" + k[1]).floorKey(v);
+                Sets spray = sources.get(k[0] + "|" + k[1]).get(w);
+                out.add(new ExpectedAlert("D", ExpectedAlert.RULE_D, k[0], Instant.ofEpochMilli(v), Instant.ofEpochMilli(t), null,
+                        (long) h.size(), k[2], null, null, null, k[1], null, firstN(spray.failed), null, List.copyOf(plants),
+                        fullSuccess ? "critical" : "high", List.copyOf(codes), Instant.ofEpochMilli(w)));
             }
         }
         return out;

@@ -302,7 +302,7 @@ class TrafficGeneratorTest {
     }
 
     private static String alertKey(ExpectedAlert a) {
-        return a.key() + "|" + a.count();
+        return a.key() + "|" + a.count() + (a.severity() == null ? "" : "|" + a.severity() + "|" + a.resultCodes());
     }
 
     @Test
@@ -318,6 +318,7 @@ class TrafficGeneratorTest {
         actual.addAll(ReferenceDetections.detectionA(in));
         actual.addAll(ReferenceDetections.detectionB(in));
         actual.addAll(ReferenceDetections.detectionC(in));
+        actual.addAll(ReferenceDetections.detectionD(in));
         Set<String> got = new TreeSet<>();
         for (ExpectedAlert a : actual) got.add(alertKey(a));
         Set<String> want = new TreeSet<>();
@@ -357,6 +358,7 @@ class TrafficGeneratorTest {
         for (ExpectedAlert a : ReferenceDetections.detectionA(in)) got.add(alertKey(a));
         for (ExpectedAlert a : ReferenceDetections.detectionB(in)) got.add(alertKey(a));
         for (ExpectedAlert a : ReferenceDetections.detectionC(in)) got.add(alertKey(a));
+        for (ExpectedAlert a : ReferenceDetections.detectionD(in)) got.add(alertKey(a));
         Set<String> want = new TreeSet<>();
         for (ExpectedAlert a : g.groundTruth().expectedAlerts()) want.add(alertKey(a));
         assertEquals(want, got);

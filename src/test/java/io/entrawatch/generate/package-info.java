@@ -28,7 +28,8 @@
  *       fail 4-10 times (FAILURE_CODES) on one app within one hour; up to three users per tenant
  *       get 81xxx Seamless SSO failures.</li>
  *   <li>Planted attacks and near misses ({@link io.entrawatch.generate.AttackKind}), each in its own
- *       aligned hour and tenant-hour kept free of background noise.</li>
+ *       aligned hour and tenant-hour kept free of background noise; detection D's plants (a spray in
+ *       which one password works, and near misses) use addresses of their own instead.</li>
  *   <li>Delivery: messages of 1-100 records (envelope, sometimes a bare array or a single record,
  *       under 1 MB), a fraction of records delayed by up to 4 minutes, a fraction re-delivered
  *       byte-identically in a later message.</li>

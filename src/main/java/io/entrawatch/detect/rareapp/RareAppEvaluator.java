@@ -3,6 +3,7 @@ package io.entrawatch.detect.rareapp;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawatch.detect.AlertDocuments;
 import io.entrawatch.detect.KeyedWindows;
+import io.entrawatch.detect.RecordIdentity;
 import io.entrawatch.metrics.CountedMetric;
 import io.entrawatch.model.Alert;
 import io.entrawatch.model.SignIn;
@@ -16,7 +17,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -181,12 +181,8 @@ public class RareAppEvaluator extends KeyedProcessFunction<RareAppKey, SignIn, A
         return new Alert(id, rule.id, t, AlertDocuments.toJson(doc));
     }
 
-    /** 64-bit FNV-1a of id, a separator and category: the identity of a record for de-duplication. */
+    /** The identity of a record for de-duplication ({@link RecordIdentity}). */
     static long identity(String id, String category) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : id.getBytes(StandardCharsets.UTF_8)) h = (h ^ (b & 0xff)) * 0x100000001b3L;
-        h = (h ^ 0x1f) * 0x100000001b3L;
-        if (category != null) for (byte b : category.getBytes(StandardCharsets.UTF_8)) h = (h ^ (b & 0xff)) * 0x100000001b3L;
-        return h;
+        return RecordIdentity.of(id, category);
     }
 }

@@ -5,6 +5,7 @@ import io.entrawatch.config.SsoSprayOptions;
 import io.entrawatch.detect.Detection;
 import io.entrawatch.detect.DetectionFactory;
 import io.entrawatch.detect.DetectionTopology;
+import io.entrawatch.detect.ProjectedInput;
 import io.entrawatch.detect.RuleMetadata;
 import io.entrawatch.model.Alert;
 import io.entrawatch.model.Categories;
@@ -13,7 +14,6 @@ import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.util.Collector;
 
 import java.time.Duration;
 import java.util.List;
@@ -109,21 +109,7 @@ public final class SeamlessSsoSprayDetection implements Detection {
 
     /** Stage 2's input step: the sign-ins it keeps ({@link #keepsForStage2}), projected ({@link #forStage2}). */
     public FlatMapFunction<SignIn, SignIn> stage2Input() {
-        return new Stage2Input(this);
-    }
-
-    private static final class Stage2Input implements FlatMapFunction<SignIn, SignIn> {
-        private static final long serialVersionUID = 1L;
-        private final SeamlessSsoSprayDetection detection;
-
-        Stage2Input(SeamlessSsoSprayDetection detection) {
-            this.detection = detection;
-        }
-
-        @Override
-        public void flatMap(SignIn s, Collector<SignIn> kept) {
-            if (detection.keepsForStage2(s)) kept.collect(detection.forStage2(s));
-        }
+        return new ProjectedInput(this::keepsForStage2, this::forStage2);
     }
 
     /** Stage 1's filter OR stage 2's filter. */
@@ -150,18 +136,10 @@ public final class SeamlessSsoSprayDetection implements Detection {
      * (the app, ASN, organisation, error code, ... are not sent).
      */
     public SignIn forStage2(SignIn s) {
-        SignIn p = new SignIn();
-        p.timestamp = s.timestamp;
-        p.tenantId = s.tenantId;
-        p.category = s.category;
-        p.id = s.id;
-        p.ipAddress = s.ipAddress;
-        p.userPrincipalName = s.userPrincipalName;
+        SignIn p = ProjectedInput.keyFields(s);
         p.userAgent = s.userAgent;
         p.resultDescription = s.resultDescription;
         p.resultSignature = s.resultSignature;
-        p.success = s.success;
-        p.arrivalWatermark = s.arrivalWatermark;
         return p;
     }
 

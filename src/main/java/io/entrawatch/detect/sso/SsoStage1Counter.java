@@ -2,6 +2,7 @@ package io.entrawatch.detect.sso;
 
 import io.entrawatch.detect.DistinctValues;
 import io.entrawatch.detect.KeyedWindows;
+import io.entrawatch.detect.SmallestValues;
 import io.entrawatch.metrics.CountedMetric;
 import io.entrawatch.model.SignIn;
 import org.apache.flink.api.common.functions.OpenContext;

@@ -1,5 +1,6 @@
 package io.entrawatch.detect.sso;
 
+import io.entrawatch.detect.SmallestValues;
 import io.entrawatch.model.SignIn;
 
 /**

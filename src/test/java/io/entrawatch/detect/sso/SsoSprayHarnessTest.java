@@ -424,13 +424,7 @@ class SsoSprayHarnessTest {
 
     /** Arrival order: event time plus a random delay of up to {@code bound}. */
     static List<ObjectNode> shuffleWithin(List<ObjectNode> records, long bound, Random rnd) {
-        List<long[]> order = new ArrayList<>();
-        for (int i = 0; i < records.size(); i++) {
-            long ts = java.time.OffsetDateTime.parse(records.get(i).at("/properties/createdDateTime").asText()).toInstant().toEpochMilli();
-            order.add(new long[] {ts + (long) (rnd.nextDouble() * bound), i});
-        }
-        order.sort((a, b) -> Long.compare(a[0], b[0]));
-        return order.stream().map(o -> records.get((int) o[1])).collect(Collectors.toList());
+        return TestRecords.shuffleWithin(records, bound, rnd);
     }
 
     private static List<List<ObjectNode>> batches(List<ObjectNode> records) {

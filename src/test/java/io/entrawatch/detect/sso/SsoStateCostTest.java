@@ -1,5 +1,6 @@
 package io.entrawatch.detect.sso;
 
+import io.entrawatch.detect.SmallestValues;
 import io.entrawatch.model.Categories;
 import io.entrawatch.model.SignIn;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;

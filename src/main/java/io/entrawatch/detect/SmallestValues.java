@@ -1,4 +1,4 @@
-package io.entrawatch.detect.sso;
+package io.entrawatch.detect;
 
 import java.util.Arrays;
 
@@ -7,8 +7,8 @@ import java.util.Arrays;
  * so the result does not depend on arrival order and the state is bounded whatever the stream's size.
  * Arrays (not collections) so the state serializes with Flink's basic array serializer, not Kryo.
  */
-final class SmallestValues {
-    static final String[] EMPTY = new String[0];
+public final class SmallestValues {
+    public static final String[] EMPTY = new String[0];
 
     private SmallestValues() {}
 
@@ -16,7 +16,7 @@ final class SmallestValues {
      * {@code sorted} with {@code value} added when it is among the {@code limit} smallest; the same
      * array instance when nothing changes (already present, or larger than a full set's largest).
      */
-    static String[] add(String[] sorted, String value, int limit) {
+    public static String[] add(String[] sorted, String value, int limit) {
         if (value == null) return sorted;
         if (sorted == null) sorted = EMPTY;
         if (sorted.length >= limit && limit > 0 && value.compareTo(sorted[limit - 1]) >= 0) return sorted;
@@ -33,7 +33,7 @@ final class SmallestValues {
     }
 
     /** The smaller of two nullable values (null only when both are). */
-    static String min(String current, String candidate) {
+    public static String min(String current, String candidate) {
         if (candidate == null) return current;
         if (current == null) return candidate;
         return candidate.compareTo(current) < 0 ? candidate : current;
