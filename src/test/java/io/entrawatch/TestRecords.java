@@ -33,11 +33,14 @@ public final class TestRecords {
     /**
      * A message that moves a partition's event time to {@code ts} and is counted by no detection: two
      * successful sign-ins at {@code ts}. Two, because a partition's first sign-in (or one more than
-     * {@code --event-time.max-ahead} ahead) moves event time only once the next one confirms it.
+     * {@code --event-time.max-ahead} ahead) moves event time only once the next one confirms it. From an
+     * address of their own: a success from an address that sprayed would be a hit for detection D.
      */
+    public static final String FLUSH_IP = "192.0.2.254";
+
     public static String watermarkFlush(long ts) {
-        return envelope(List.of(sprayFailure("flush@contoso.com", ts).errorCode(null),
-                sprayFailure("flush2@contoso.com", ts).errorCode(null)));
+        return envelope(List.of(sprayFailure("flush@contoso.com", ts).errorCode(null).ip(FLUSH_IP),
+                sprayFailure("flush2@contoso.com", ts).errorCode(null).ip(FLUSH_IP)));
     }
 
     public static String envelope(List<Record> records) {
