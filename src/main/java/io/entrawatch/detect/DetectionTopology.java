@@ -1,11 +1,16 @@
 package io.entrawatch.detect;
 
+import io.entrawatch.model.Alert;
 import io.entrawatch.model.DeadLetter;
 import io.entrawatch.model.OutputTags;
 import io.entrawatch.model.SignIn;
 import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +45,24 @@ public final class DetectionTopology {
     public <T> SingleOutputStreamOperator<T> routeDeadLetters(SingleOutputStreamOperator<T> operator) {
         deadLetters.add(operator.getSideOutput(OutputTags.DEAD_LETTERS));
         return operator;
+    }
+
+    /**
+     * The second stage of a two-stage detection: what stage 1 emits ({@code stage1}, keyed by
+     * {@code stage1Key}) connected with the detection's on-time sign-ins after {@code input} (a projecting
+     * step run next to the gate, named {@code inputName}, keyed by {@code signInKey}), into
+     * {@code operator} with its uid and name. Stage 1 emits from its window-end timers before the watermark
+     * that fired them, so the second stage has every stage-1 output of a window when that window fires.
+     */
+    public <F, K> SingleOutputStreamOperator<Alert> secondStage(DataStream<F> stage1, KeySelector<F, K> stage1Key,
+            DataStream<SignIn> onTime, FlatMapFunction<SignIn, SignIn> input, String inputName,
+            KeySelector<SignIn, K> signInKey, TypeInformation<K> keyType, KeyedCoProcessFunction<K, F, SignIn, Alert> operator,
+            String uid, String name) {
+        DataStream<SignIn> signIns = gateSide(onTime.flatMap(input, TypeInformation.of(SignIn.class))).name(inputName);
+        return routeDeadLetters(stage1.keyBy(stage1Key, keyType)
+                .connect(signIns.keyBy(signInKey, keyType))
+                .process(operator)
+                .uid(uid).name(name));
     }
 
     /** The dead-letter outputs collected so far. */

@@ -98,13 +98,9 @@ public final class SeamlessSsoSprayDetection implements Detection {
                         .keyBy(this::stage1KeyOf, TypeInformation.of(SsoHourKey.class))
                         .process(new SsoStage1Counter(this))
                         .uid("sso-spray-stage1").name("Detection C stage 1: 81xxx accounts per hour"));
-        DataStream<SignIn> signIns = topology.gateSide(onTime.flatMap(stage2Input(), TypeInformation.of(SignIn.class)))
-                .name("Detection C stage 2 filter, projected");
-        return topology.routeDeadLetters(flags
-                .keyBy(SsoFlag::key, TypeInformation.of(SsoIpKey.class))
-                .connect(signIns.keyBy(this::stage2KeyOf, TypeInformation.of(SsoIpKey.class)))
-                .process(new SsoStage2Joiner(this))
-                .uid("sso-spray-stage2").name("Detection C stage 2: flagged IPs joined with their sign-ins"));
+        return topology.secondStage(flags, SsoFlag::key, onTime, stage2Input(), "Detection C stage 2 filter, projected",
+                this::stage2KeyOf, TypeInformation.of(SsoIpKey.class), new SsoStage2Joiner(this),
+                "sso-spray-stage2", "Detection C stage 2: flagged IPs joined with their sign-ins");
     }
 
     /** Stage 2's input step: the sign-ins it keeps ({@link #keepsForStage2}), projected ({@link #forStage2}). */

@@ -122,13 +122,9 @@ public final class ValidCredentialsDetection implements Detection {
                 .keyBy(this::stage1KeyOf, TypeInformation.of(SprayWindowKey.class))
                 .process(new SpraySourceCounter(this))
                 .uid("valid-credentials-stage1").name("Detection D stage 1: spray sources per address and window"));
-        DataStream<SignIn> hits = topology.gateSide(onTime.flatMap(stage2Input(), TypeInformation.of(SignIn.class)))
-                .name("Detection D stage 2 filter, projected");
-        return topology.routeDeadLetters(sources
-                .keyBy(SpraySource::key, TypeInformation.of(AddressKey.class))
-                .connect(hits.keyBy(this::stage2KeyOf, TypeInformation.of(AddressKey.class)))
-                .process(new ValidCredentialsEvaluator(this))
-                .uid("valid-credentials-stage2").name("Detection D stage 2: valid credentials from spray sources"));
+        return topology.secondStage(sources, SpraySource::key, onTime, stage2Input(), "Detection D stage 2 filter, projected",
+                this::stage2KeyOf, TypeInformation.of(AddressKey.class), new ValidCredentialsEvaluator(this),
+                "valid-credentials-stage2", "Detection D stage 2: valid credentials from spray sources");
     }
 
     /** Stage 2's input step: the valid-credential sign-ins, projected ({@link #forStage2}). */
