@@ -663,7 +663,8 @@ public final class Benchmark {
         Path work = Files.createTempDirectory(workParent, "state-");
         Map<String, Object> s = new LinkedHashMap<>();
         List<String> names = List.of("rareAppB", "sprayA", "ssoStage1C", "ssoStage2C", "validCredentialsStage1D",
-                "validCredentialsOpenWindowsD", "validCredentialsSpraySourcesD");
+                "validCredentialsOpenWindowsD", "validCredentialsSpraySourcesD", "validCredentialsEgressStage1D",
+                "validCredentialsEgressStage2D");
         List<StateBenchmark.Result> results = StateBenchmark.run("all", pairs, work);
         for (int i = 0; i < results.size(); i++) {
             StateBenchmark.Result r = results.get(i);

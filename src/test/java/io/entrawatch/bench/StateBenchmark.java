@@ -59,6 +59,7 @@ import java.util.Map;
  *       window fires.</li>
  *   <li>D stage 2, per (tenant, IP) with an open window: an ordinary address, one user's 3 successes in
  *       the window (the common case: every address with a valid-credential sign-in, until its window fires).</li>
+ *   <li>D stages 1 and 2 for one corporate egress address: 100,000 sign-ins of 10,000 users in one window.</li>
  *   <li>D stage 2, per (tenant, IP) that sprayed: one spray-source window of 50 failed users, kept for
  *       its 24-hour reach (a spraying address keeps one per spraying window, at most 144).</li>
  * </ul>
@@ -99,6 +100,8 @@ public final class StateBenchmark {
             results.add(validCredentialsStage1(pairs / 100, work.resolve("d1")));
             results.add(validCredentialsOpenWindows(pairs, work.resolve("d2")));
             results.add(validCredentialsSpraySources(pairs / 100, work.resolve("d3")));
+            results.add(validCredentialsEgressStage1(work.resolve("d4")));
+            results.add(validCredentialsEgressStage2(work.resolve("d5")));
         }
         return results;
     }
@@ -274,6 +277,51 @@ public final class StateBenchmark {
                         h.processElement1(f, f.windowStart);
                     }
                     return addresses;
+                })));
+    }
+
+    /** A corporate egress address: 100,000 sign-ins in one window, of 10,000 users; 1 in 10 a wrong password. */
+    static final int EGRESS_SIGN_INS = 100_000, EGRESS_USERS = 10_000;
+
+    private static SignIn egressSignIn(int i) {
+        SignIn s = signIn(T0 + (i % 600_000), Categories.SIGN_IN_LOGS, "employee" + (i % EGRESS_USERS) + "@corp.example", "203.0.113.1");
+        s.id = "00000000-0000-0000-0000-" + String.format(Locale.ROOT, "%012d", (long) i);
+        s.appDisplayName = "Office 365 Exchange Online";
+        if (i % 10 != 0) { // a success; every tenth sign-in a wrong password
+            s.errorCode = 0;
+            s.resultType = "0";
+            s.success = true;
+        }
+        return s;
+    }
+
+    /** Detection D stage 1 for the egress address: its one (tenant, IP, window) key, just before the window fires. */
+    static Result validCredentialsEgressStage1(Path dir) throws Exception {
+        ValidCredentialsDetection detection = ValidCredentialsDetection.FACTORY.create(JobOptions.defaults());
+        return new Result("D stage 1, corporate egress address (" + EGRESS_SIGN_INS + " sign-ins of " + EGRESS_USERS
+                + " users in one window, before it fires)", "egress IP", both(dir, (backend, d) ->
+                StateMeasurement.measure(backend, d, () -> new KeyedOneInputStreamOperatorTestHarness<SprayWindowKey, SignIn, SpraySource>(
+                        new KeyedProcessOperator<>(new SpraySourceCounter(detection)), detection::stage1KeyOf,
+                        TypeInformation.of(SprayWindowKey.class)), h -> {
+                    for (int i = 0; i < EGRESS_SIGN_INS; i++) {
+                        SignIn s = egressSignIn(i);
+                        h.processElement(s, s.timestamp);
+                    }
+                    return 1;
+                })));
+    }
+
+    /** Detection D stage 2 for the egress address: its valid-credential sign-ins of the open window, before it fires. */
+    static Result validCredentialsEgressStage2(Path dir) throws Exception {
+        ValidCredentialsDetection detection = ValidCredentialsDetection.FACTORY.create(JobOptions.defaults());
+        return new Result("D stage 2, corporate egress address (its " + EGRESS_SIGN_INS * 9 / 10
+                + " successes of one window, before it fires)", "egress IP", both(dir, (backend, d) ->
+                StateMeasurement.measure(backend, d, () -> stage2(detection), h -> {
+                    for (int i = 0; i < EGRESS_SIGN_INS; i++) {
+                        SignIn s = egressSignIn(i);
+                        if (detection.isValidCredential(s)) h.processElement2(detection.forStage2(s), s.timestamp);
+                    }
+                    return 1;
                 })));
     }
 
