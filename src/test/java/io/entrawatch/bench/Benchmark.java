@@ -85,7 +85,7 @@ public final class Benchmark {
         Path out = Path.of("bench.json");
         Set<String> skip = new TreeSet<>();
         int statePairs = 1_000_000;
-        int latencyRate = 1000, latencySeconds = 40;
+        int latencyRate = 2500, latencySeconds = 70;
         Path latencyFile = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
