@@ -3,6 +3,7 @@ package io.entrawatch.testing;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /** The Flink MiniCluster the ITCases run on: one TaskManager with two slots, so keyBy and watermarks cross channels. */
@@ -16,6 +17,13 @@ public final class TestClusters {
     /** {@link #twoSlots()} reporting every metric to {@code reporter}, for tests that read the job's metrics. */
     public static MiniClusterExtension twoSlots(InMemoryReporter reporter) {
         return twoSlots(reporter.addToConfiguration(new Configuration()));
+    }
+
+    /** The environment of the test's MiniCluster at {@code parallelism}. */
+    public static StreamExecutionEnvironment environment(int parallelism) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        return env;
     }
 
     private static MiniClusterExtension twoSlots(Configuration configuration) {

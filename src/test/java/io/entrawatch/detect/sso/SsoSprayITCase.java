@@ -1,8 +1,8 @@
 package io.entrawatch.detect.sso;
 
+import io.entrawatch.testing.ReplayOutputs;
 import io.entrawatch.testing.TestClusters;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.generate.AttackKind;
@@ -11,7 +11,6 @@ import io.entrawatch.generate.GeneratorConfig;
 import io.entrawatch.generate.GroundTruth;
 import io.entrawatch.generate.TrafficGenerator;
 import io.entrawatch.replay.ReplayJob;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,7 +39,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * parallelism.
  */
 class SsoSprayITCase {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = TestClusters.twoSlots();
@@ -48,24 +46,11 @@ class SsoSprayITCase {
     @TempDir
     Path dir;
 
-    private static StreamExecutionEnvironment env(int parallelism) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(parallelism);
-        return env;
-    }
-
     /** C alerts of a replay output: key (as ExpectedAlert.key()) -> the alert. */
     static Map<String, JsonNode> cAlerts(Path out) throws Exception {
-        Map<String, JsonNode> m = new TreeMap<>();
-        for (String line : Files.readAllLines(out)) {
-            JsonNode a = JSON.readTree(line);
-            if (!a.at("/rule/id").asText().equals(SeamlessSsoSprayDetection.RULE.id)) continue;
-            String key = "C|" + a.at("/azure/tenant_id").asText() + "|" + a.at("/azure/signinlogs/result_type").asText() + "|"
-                    + a.at("/source/ip").asText() + "|" + a.at("/detection/table").asText() + "|"
-                    + a.at("/detection/window/start").asText();
-            assertTrue(m.put(key, a) == null, "one alert per key: " + key);
-        }
-        return m;
+        return ReplayOutputs.alertsOf(out, SeamlessSsoSprayDetection.RULE.id, a -> "C|" + a.at("/azure/tenant_id").asText()
+                + "|" + a.at("/azure/signinlogs/result_type").asText() + "|" + a.at("/source/ip").asText() + "|"
+                + a.at("/detection/table").asText() + "|" + a.at("/detection/window/start").asText());
     }
 
     @Test
@@ -80,7 +65,7 @@ class SsoSprayITCase {
             generator.writeNdjson(os, null);
         }
         Path out = dir.resolve("out.ndjson");
-        ReplayJob.Summary summary = ReplayJob.run(env(2), in, out, JobOptions.defaults());
+        ReplayJob.Summary summary = ReplayJob.run(TestClusters.environment(2), in, out, JobOptions.defaults());
         assertEquals(0, summary.late, "the generator delays by at most 4 minutes");
 
         Map<String, JsonNode> actual = cAlerts(out);
@@ -127,14 +112,14 @@ class SsoSprayITCase {
         records.sort((x, y) -> x.at("/properties/createdDateTime").asText().compareTo(y.at("/properties/createdDateTime").asText()));
         Path ordered = write("ordered.ndjson", records);
         Path outOrdered = dir.resolve("ordered.out");
-        ReplayJob.run(env(1), ordered, outOrdered, JobOptions.defaults());
+        ReplayJob.run(TestClusters.environment(1), ordered, outOrdered, JobOptions.defaults());
         Map<String, JsonNode> c = cAlerts(outOrdered);
         assertTrue(c.size() >= 6, "the scenario raises C alerts: " + c.keySet());
 
         for (int seed = 1; seed <= 2; seed++) {
             Path shuffled = write("shuffled" + seed + ".ndjson", SsoSprayHarnessTest.shuffleWithin(records, 4 * MIN, new Random(seed)));
             Path out = dir.resolve("shuffled" + seed + ".out");
-            ReplayJob.Summary s = ReplayJob.run(env(2), shuffled, out, JobOptions.defaults());
+            ReplayJob.Summary s = ReplayJob.run(TestClusters.environment(2), shuffled, out, JobOptions.defaults());
             assertEquals(0, s.late);
             assertEquals(Files.readAllLines(outOrdered), Files.readAllLines(out), "seed " + seed + " at parallelism 2");
         }

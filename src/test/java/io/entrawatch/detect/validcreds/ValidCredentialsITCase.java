@@ -1,7 +1,6 @@
 package io.entrawatch.detect.validcreds;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.entrawatch.TestRecords;
 import io.entrawatch.config.JobOptions;
@@ -11,8 +10,8 @@ import io.entrawatch.generate.GeneratorConfig;
 import io.entrawatch.generate.GroundTruth;
 import io.entrawatch.generate.TrafficGenerator;
 import io.entrawatch.replay.ReplayJob;
+import io.entrawatch.testing.ReplayOutputs;
 import io.entrawatch.testing.TestClusters;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,7 +40,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * alerts do not depend on arrival order (within the out-of-orderness) or on parallelism.
  */
 class ValidCredentialsITCase {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = TestClusters.twoSlots();
@@ -49,23 +47,10 @@ class ValidCredentialsITCase {
     @TempDir
     Path dir;
 
-    private static StreamExecutionEnvironment env(int parallelism) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(parallelism);
-        return env;
-    }
-
     /** D alerts of a replay output: tenant|ip|user|window start -> the alert. */
     static Map<String, JsonNode> dAlerts(Path out) throws Exception {
-        Map<String, JsonNode> m = new TreeMap<>();
-        for (String line : Files.readAllLines(out)) {
-            JsonNode a = JSON.readTree(line);
-            if (!a.at("/rule/id").asText().equals(ValidCredentialsDetection.RULE.id)) continue;
-            String key = a.at("/azure/tenant_id").asText() + "|" + a.at("/source/ip").asText() + "|"
-                    + a.at("/user/name").asText() + "|" + a.at("/detection/window/start").asText();
-            assertTrue(m.put(key, a) == null, "one alert per key: " + key);
-        }
-        return m;
+        return ReplayOutputs.alertsOf(out, ValidCredentialsDetection.RULE.id, a -> a.at("/azure/tenant_id").asText() + "|"
+                + a.at("/source/ip").asText() + "|" + a.at("/user/name").asText() + "|" + a.at("/detection/window/start").asText());
     }
 
     /** What the ground truth and the job must agree on for a D alert. */
@@ -93,7 +78,7 @@ class ValidCredentialsITCase {
             generator.writeNdjson(os, null);
         }
         Path out = dir.resolve("out.ndjson");
-        ReplayJob.Summary summary = ReplayJob.run(env(2), in, out, JobOptions.defaults());
+        ReplayJob.Summary summary = ReplayJob.run(TestClusters.environment(2), in, out, JobOptions.defaults());
         assertEquals(0, summary.late);
         Map<String, String> want = new TreeMap<>();
         for (ExpectedAlert e : truth.expected("D")) {
@@ -136,7 +121,7 @@ class ValidCredentialsITCase {
         records.sort((x, y) -> x.at("/properties/createdDateTime").asText().compareTo(y.at("/properties/createdDateTime").asText()));
         Path ordered = write("ordered.ndjson", records);
         Path outOrdered = dir.resolve("ordered.out");
-        ReplayJob.run(env(1), ordered, outOrdered, JobOptions.defaults());
+        ReplayJob.run(TestClusters.environment(1), ordered, outOrdered, JobOptions.defaults());
         Map<String, JsonNode> d = dAlerts(outOrdered);
         assertTrue(d.size() >= 10, "the scenario raises D alerts: " + d.keySet());
         assertTrue(d.values().stream().anyMatch(a -> a.at("/detection/severity").asText().equals("critical")));
@@ -147,7 +132,7 @@ class ValidCredentialsITCase {
         for (int seed = 1; seed <= 2; seed++) {
             Path shuffled = write("shuffled" + seed + ".ndjson", TestRecords.shuffleWithin(records, 4 * MIN, new Random(seed)));
             Path out = dir.resolve("shuffled" + seed + ".out");
-            ReplayJob.Summary s = ReplayJob.run(env(2), shuffled, out, JobOptions.defaults());
+            ReplayJob.Summary s = ReplayJob.run(TestClusters.environment(2), shuffled, out, JobOptions.defaults());
             assertEquals(0, s.late);
             assertEquals(lines(outOrdered), lines(out), "seed " + seed + " at parallelism 2");
         }
