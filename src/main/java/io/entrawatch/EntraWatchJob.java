@@ -6,6 +6,7 @@ import io.entrawatch.config.PreflightOptions;
 import io.entrawatch.config.RunOptions;
 import io.entrawatch.config.Secrets;
 import io.entrawatch.config.SourceOptions;
+import io.entrawatch.exceptions.ExceptionsInput;
 import io.entrawatch.ingest.EventHubsSource;
 import io.entrawatch.ingest.ParsedMessage;
 import io.entrawatch.pipeline.DetectionPipeline;
@@ -79,7 +80,8 @@ public final class EntraWatchJob {
                 .fromSource(EventHubsSource.create(options, connectionString, DetectionPipeline.liveParser(options)),
                         DetectionPipeline.watermarks(options), "Event Hubs")
                 .uid("event-hubs-source");
-        DetectionPipeline.Outputs outputs = DetectionPipeline.defineWorkflow(messages, options);
+        ExceptionsInput exceptions = ExceptionsInput.fromOptions(env, options, DetectionPipeline.RULES, elasticsearch);
+        DetectionPipeline.Outputs outputs = DetectionPipeline.defineWorkflow(messages, exceptions, options);
         outputs.alerts.sinkTo(JobSinks.alerts(options, elasticsearch))
                 .uid("alerts-to-elasticsearch").name("Alerts to Elasticsearch");
         JobSinks.attachDeadLetters(outputs.deadLetters, options, connectionString, elasticsearch);

@@ -32,7 +32,7 @@ public final class JobOptions implements Serializable {
     static final List<List<Option<?>>> GROUPS = List.of(SourceOptions.ALL, EventTimeOptions.ALL,
             DetectionOptions.ALL, SprayOptions.ALL, RareAppOptions.ALL, SsoSprayOptions.ALL, ValidCredentialsOptions.ALL,
             ElasticsearchOptions.ALL,
-            DeadLetterOptions.ALL, RunOptions.ALL, PreflightOptions.ALL, ReplayOptions.ALL);
+            ExceptionOptions.ALL, DeadLetterOptions.ALL, RunOptions.ALL, PreflightOptions.ALL, ReplayOptions.ALL);
 
     private static final List<Option<?>> ALL = GROUPS.stream().flatMap(List::stream).collect(Collectors.toUnmodifiableList());
 

@@ -25,15 +25,26 @@ import java.util.List;
  */
 public final class DetectionTopology {
     private final DataStream<SignIn> signIns;
+    private final List<String> ruleIds;
     private final List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
 
-    public DetectionTopology(DataStream<SignIn> signIns) {
+    /**
+     * {@code ruleIds}: the catalogue's rule ids; bit i of {@link SignIn#hiddenFrom} hides a sign-in from the
+     * i-th of them.
+     */
+    public DetectionTopology(DataStream<SignIn> signIns, List<String> ruleIds) {
         this.signIns = signIns;
+        this.ruleIds = List.copyOf(ruleIds);
     }
 
-    /** The sign-ins {@code detection} counts that are on time for it, filtered next to the gate. */
+    /**
+     * The sign-ins {@code detection} counts that are on time for it and not hidden from it by an exception,
+     * filtered next to the gate.
+     */
     public DataStream<SignIn> onTime(Detection detection, String name) {
-        return gateSide(signIns.filter(new OnTime(detection))).name(name);
+        int rule = ruleIds.indexOf(detection.metadata().id);
+        if (rule < 0) throw new IllegalArgumentException(detection.metadata().id + " is not in the catalogue " + ruleIds);
+        return gateSide(signIns.filter(new OnTime(detection, 1L << rule))).name(name);
     }
 
     /** Runs a stateless step at the gate's parallelism, chained to it. */
@@ -77,14 +88,16 @@ public final class DetectionTopology {
     private static final class OnTime implements FilterFunction<SignIn> {
         private static final long serialVersionUID = 1L;
         private final Detection detection;
+        private final long ruleBit;
 
-        OnTime(Detection detection) {
+        OnTime(Detection detection, long ruleBit) {
             this.detection = detection;
+            this.ruleBit = ruleBit;
         }
 
         @Override
         public boolean filter(SignIn s) {
-            return detection.countsOnTime(s);
+            return (s.hiddenFrom & ruleBit) == 0 && detection.countsOnTime(s);
         }
     }
 }

@@ -40,6 +40,11 @@ public class SignIn {
      * late when its window ends at or before this instant (see LatenessPolicy).
      */
     public long arrivalWatermark = Long.MIN_VALUE;
+    /**
+     * The rules an exception hides this sign-in from (bit i: the i-th rule of the pipeline's catalogue); 0 when
+     * none. Set right after the ingest gate; a detection leaves out the sign-ins hidden from it.
+     */
+    public long hiddenFrom;
 
     public SignIn() {}
 
@@ -54,6 +59,7 @@ public class SignIn {
         if (!(o instanceof SignIn)) return false;
         SignIn s = (SignIn) o;
         return timestamp == s.timestamp && success == s.success && arrivalWatermark == s.arrivalWatermark
+                && hiddenFrom == s.hiddenFrom
                 && Objects.equals(tenantId, s.tenantId) && Objects.equals(category, s.category)
                 && Objects.equals(id, s.id) && Objects.equals(userPrincipalName, s.userPrincipalName)
                 && Objects.equals(resultType, s.resultType) && Objects.equals(errorCode, s.errorCode)

@@ -12,6 +12,8 @@ import io.entrawatch.detect.spray.PasswordSprayDetection;
 import io.entrawatch.detect.sso.SeamlessSsoSprayDetection;
 import io.entrawatch.detect.validcreds.ValidCredentialsDetection;
 import io.entrawatch.enrich.AsnOrganizations;
+import io.entrawatch.exceptions.ExceptionsInput;
+import io.entrawatch.exceptions.RuleList;
 import io.entrawatch.ingest.GuardedWatermarks;
 import io.entrawatch.ingest.IngestGate;
 import io.entrawatch.ingest.ParsedMessage;
@@ -34,6 +36,8 @@ import java.util.List;
  * <pre>
  *   parsed messages (source, per-partition watermarks)
  *     -> IngestGate: sign-ins; malformed and late records to the dead-letter output
+ *     -> exceptions (exceptions/): each sign-in marked with the rules an exception hides it from
+ *        (a fixed set in replay; in the live job, polled snapshots through broadcast state)
  *     -> each detection of the {@link #CATALOGUE} adds its own operators ({@link Detection#addTo}):
  *          A (detect/spray):   keyBy (tenant, errorCode, 10-min window) -> SprayWindowCounter -> alerts
  *          B (detect/rareapp): keyBy (tenant, user, appId) -> RareAppEvaluator (hourly, 14-day lookback) -> alerts
@@ -91,6 +95,11 @@ public final class DetectionPipeline {
             SeamlessSsoSprayDetection.FACTORY,
             ValidCredentialsDetection.FACTORY);
 
+    /** The rules exceptions can name: every rule of the catalogue, switched on or not, in catalogue order. */
+    public static final RuleList RULES = new RuleList(
+            CATALOGUE.stream().map(f -> f.rule().id).toList(),
+            CATALOGUE.stream().map(f -> f.rule().shortName).toList());
+
     /** The detections switched on by the options. */
     public static List<Detection> detections(JobOptions options) {
         List<Detection> list = new ArrayList<>();
@@ -98,7 +107,12 @@ public final class DetectionPipeline {
         return list;
     }
 
+    /** The pipeline without exceptions. */
     public static Outputs defineWorkflow(DataStream<ParsedMessage> messages, JobOptions options) {
+        return defineWorkflow(messages, ExceptionsInput.none(), options);
+    }
+
+    public static Outputs defineWorkflow(DataStream<ParsedMessage> messages, ExceptionsInput exceptions, JobOptions options) {
         List<Detection> detections = detections(options);
         SingleOutputStreamOperator<SignIn> signIns = messages
                 .process(new IngestGate(detections, options.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS).toMillis(),
@@ -106,7 +120,7 @@ public final class DetectionPipeline {
                 .setParallelism(messages.getParallelism()) // chained to the source: sees each partition in order
                 .uid("ingest-gate").name("Ingest: sign-ins, dead letters, lateness");
         DataStream<DeadLetter> deadLetters = signIns.getSideOutput(OutputTags.DEAD_LETTERS);
-        DetectionTopology topology = new DetectionTopology(signIns);
+        DetectionTopology topology = new DetectionTopology(exceptions.applyTo(signIns, RULES), RULES.ids());
         List<DataStream<Alert>> alerts = new ArrayList<>();
         for (Detection d : detections) alerts.add(d.addTo(topology));
         for (DataStream<DeadLetter> late : topology.deadLetters()) deadLetters = deadLetters.union(late);

@@ -10,6 +10,9 @@ import io.entrawatch.ingest.SignInParser;
 import io.entrawatch.model.Alert;
 import io.entrawatch.model.DeadLetter;
 import io.entrawatch.model.DeadLetterDocuments;
+import io.entrawatch.exceptions.ExceptionDocuments;
+import io.entrawatch.exceptions.ExceptionsInput;
+import io.entrawatch.exceptions.HiddenCounters;
 import io.entrawatch.pipeline.DetectionPipeline;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -77,6 +80,13 @@ public final class ReplayJob {
             Summary s = run(in, out, options, err);
             err.println(s.describe(out));
             System.exit(0);
+        } catch (ExceptionDocuments.InvalidExceptionsException e) {
+            err.println("replay: " + e.getMessage());
+            err.println("replay: nothing was read; fix the exceptions above and run again");
+            System.exit(2);
+        } catch (java.io.UncheckedIOException e) {
+            err.println("replay: " + e.getMessage());
+            System.exit(2);
         } catch (Exception e) {
             err.println("replay: failed: " + e);
             Throwable c = e.getCause();
@@ -99,6 +109,8 @@ public final class ReplayJob {
         public long messages, records, signIns, skipped, malformed, late, bytes;
         public long millis;
         public final Map<String, Integer> alertsByRule = new TreeMap<>();
+        /** "exception id | rule" -> the sign-ins that exception hid from that rule. */
+        public final Map<String, Long> hiddenByException = new TreeMap<>();
         public int alerts;
 
         String describe(Path out) {
@@ -107,7 +119,14 @@ public final class ReplayJob {
                     "replay: done in %.1f s: %,d messages, %,d records (%,.0f records/s, %.1f MB/s), %,d sign-ins, "
                             + "%,d other categories skipped, %,d malformed, %,d late; %,d alerts %s written to %s",
                     secs, messages, records, records / secs, bytes / secs / 1e6, signIns, skipped, malformed, late, alerts,
-                    alertsByRule, out);
+                    alertsByRule, out) + describeHidden();
+        }
+
+        private String describeHidden() {
+            if (hiddenByException.isEmpty()) return "";
+            StringBuilder b = new StringBuilder("\nreplay: sign-ins hidden by exceptions:");
+            hiddenByException.forEach((k, n) -> b.append(String.format(java.util.Locale.ROOT, "\n  %s: %,d", k, n)));
+            return b.toString();
         }
     }
 
@@ -124,8 +143,10 @@ public final class ReplayJob {
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.getConfig().enableObjectReuse();
 
+        // An invalid exceptions file stops the replay here, before any input is read.
+        ExceptionsInput exceptions = ExceptionsInput.fromFile(options, DetectionPipeline.RULES);
         DataStream<ParsedMessage> messages = messages(env, in, options);
-        DetectionPipeline.Outputs outputs = DetectionPipeline.defineWorkflow(messages, options);
+        DetectionPipeline.Outputs outputs = DetectionPipeline.defineWorkflow(messages, exceptions, options);
 
         DataStream<ReplayItem> items = outputs.alerts.map(ReplayItem::ofAlert).name("Alerts")
                 .union(outputs.deadLetters.map(ReplayItem::ofDeadLetter).name("Dead letters"));
@@ -153,6 +174,12 @@ public final class ReplayJob {
             summary.malformed = counter(result, "deadLetters");
             summary.late = counter(result, "lateRecords") + counter(result, "lateAtOperator");
             summary.bytes = counter(result, LineParser.BYTES);
+            result.getAllAccumulatorResults().forEach((name, value) -> {
+                if (name.startsWith(HiddenCounters.ACCUMULATOR_PREFIX) && value instanceof Long n) {
+                    String[] parts = name.substring(HiddenCounters.ACCUMULATOR_PREFIX.length()).split("\\|", 2);
+                    summary.hiddenByException.put("exception " + parts[0] + " from " + parts[1], n);
+                }
+            });
         } finally {
             if (dlq != null) dlq.close();
         }

@@ -41,11 +41,12 @@ class LayersTest {
             Map.entry("detect.validcreds", Set.of("detect", "model", "metrics", "config")),
             Map.entry("ingest", Set.of("model", "metrics", "config", "enrich", "detect")),
             Map.entry("sink.elasticsearch", Set.of("model")),
+            Map.entry("exceptions", Set.of("model", "metrics", "config", "sink.elasticsearch")),
             Map.entry("preflight", Set.of("sink.elasticsearch", "ingest", "config")),
             Map.entry("pipeline", Set.of("detect", "detect.spray", "detect.rareapp", "detect.sso", "detect.validcreds",
-                    "ingest", "enrich",
+                    "ingest", "enrich", "exceptions",
                     "model", "metrics", "config")),
-            Map.entry("replay", Set.of("pipeline", "sink.elasticsearch", "ingest", "model", "metrics", "config")));
+            Map.entry("replay", Set.of("pipeline", "exceptions", "sink.elasticsearch", "ingest", "model", "metrics", "config")));
 
     @Test
     void noPackageShouldImportAPackageAboveIt() throws IOException {
