@@ -60,6 +60,18 @@ public final class ExceptionItem implements Serializable {
         this.json = json;
     }
 
+    /** The same exception under another id, its document included (tests, benchmarks). */
+    public ExceptionItem withId(String newId) {
+        String document;
+        try {
+            document = ExceptionsIndex.with(json, "id", newId);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new ExceptionItem(newId, rules, ruleMask, tenant, sourceIp, userName, userDomain, appId, asn, fromMillis,
+                expiresMillis, validFrom, expires, comment, createdBy, document);
+    }
+
     /**
      * True when the sign-in matches every field this exception gives; {@code address} is the sign-in's
      * {@link IpBlock#addressOrNull parsed address} (null when it has none or it does not parse).
