@@ -30,7 +30,7 @@ import java.util.Map;
  * <pre>
  *   jobs/exceptions add '{"id": ..., "rules": [...], ..., "comment": ...}' | FILE.ndjson   [--es.hosts ...]
  *   jobs/exceptions list                every exception with its state now: in force, future or expired
- *   jobs/exceptions export              every exception as NDJSON: a file for jobs/replay --exceptions.file
+ *   jobs/exceptions export              every valid exception as NDJSON: a file for jobs/replay --exceptions.file
  *   jobs/exceptions expire ID           ends it now: sign-ins from now on are no longer hidden
  * </pre>
  */
@@ -77,8 +77,7 @@ public final class ExceptionsTool {
                 case "list":
                     return list(read(connection, index), parser, out, err);
                 case "export":
-                    for (ExceptionDocuments.Document d : read(connection, index)) out.println(d.json());
-                    return 0;
+                    return export(read(connection, index), parser, out, err);
                 case "expire":
                     if (rest.size() != 1) throw new UsageException("expire needs one exception id");
                     return expire(rest.get(0), parser, connection, index, out, err);
@@ -153,6 +152,14 @@ public final class ExceptionsTool {
         }
         out.println(items.size() + " valid exceptions in " + docs.size() + " documents");
         for (String p : v.problems()) err.println("exceptions: invalid, skipped by the job: " + p);
+        return 0;
+    }
+
+    /** The exceptions the job applies, one per line: invalid documents are left out (and named), as the job skips them. */
+    private static int export(List<ExceptionDocuments.Document> docs, ExceptionParser parser, PrintStream out, PrintStream err) {
+        ExceptionDocuments.Validated v = ExceptionDocuments.validate(docs, parser);
+        for (ExceptionItem e : v.valid()) out.println(e.json);
+        for (String p : v.problems()) err.println("exceptions: invalid, skipped by the job and left out: " + p);
         return 0;
     }
 

@@ -115,7 +115,7 @@ public final class ExceptionsIndex {
 
     /** Indexes (creates or replaces) an exception under its id; visible to searches when this returns. */
     public void put(ExceptionItem exception) throws IOException {
-        Request put = new Request("PUT", "/" + index + "/_doc/" + URLEncoder.encode(exception.id, StandardCharsets.UTF_8));
+        Request put = new Request("PUT", "/" + index + "/_doc/" + pathSegment(exception.id));
         put.addParameter("refresh", "wait_for");
         put.setEntity(new StringEntity(exception.json, ContentType.APPLICATION_JSON));
         client.performRequest(put);
@@ -124,7 +124,7 @@ public final class ExceptionsIndex {
     /** The document of {@code id}, if there is one. */
     public Optional<String> get(String id) throws IOException {
         try {
-            Response r = client.performRequest(new Request("GET", "/" + index + "/_source/" + URLEncoder.encode(id, StandardCharsets.UTF_8)));
+            Response r = client.performRequest(new Request("GET", "/" + index + "/_source/" + pathSegment(id)));
             return Optional.of(EntityUtils.toString(r.getEntity()));
         } catch (ResponseException e) {
             if (e.getResponse().getStatusLine().getStatusCode() == 404) return Optional.empty();
@@ -134,7 +134,7 @@ public final class ExceptionsIndex {
 
     /** Deletes the document of {@code id}; false when there was none. */
     public boolean delete(String id) throws IOException {
-        Request delete = new Request("DELETE", "/" + index + "/_doc/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+        Request delete = new Request("DELETE", "/" + index + "/_doc/" + pathSegment(id));
         delete.addParameter("refresh", "wait_for");
         try {
             client.performRequest(delete);
@@ -143,6 +143,14 @@ public final class ExceptionsIndex {
             if (e.getResponse().getStatusLine().getStatusCode() == 404) return false;
             throw e;
         }
+    }
+
+    /**
+     * {@code id} as one URL path segment: percent-encoded, a space as {@code %20} (URLEncoder's form encoding
+     * writes {@code +}, which a path keeps as a plus: the document would get another _id than the exception's id).
+     */
+    static String pathSegment(String id) {
+        return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** {@code json} with {@code field} set to {@code value} (a top-level string field). */

@@ -2,6 +2,7 @@ package io.entrawatch.deploy;
 
 import io.entrawatch.config.DeadLetterOptions;
 import io.entrawatch.config.ElasticsearchOptions;
+import io.entrawatch.config.ExceptionOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawatch.config.JobOptions;
@@ -187,5 +188,47 @@ class DeploymentArtefactsTest {
         assertEquals(4, names.size());
         names.forEach(n -> assertTrue(n.asText().startsWith(JobOptions.defaults().get(ElasticsearchOptions.INDEX))
                 || n.asText().startsWith(JobOptions.defaults().get(DeadLetterOptions.INDEX)), n.asText()));
+    }
+
+    @Test
+    void rolesReadTheExceptionsAndOnlyTheAnalystWritesThem() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        String exceptions = JobOptions.defaults().get(ExceptionOptions.INDEX);
+        JsonNode writer = json.readTree(ROOT.resolve("deploy/elasticsearch/role-entrawatch-writer.json").toFile());
+        assertEquals(List.of(exceptions), json.convertValue(writer.at("/indices/1/names"), List.class));
+        // read to poll; view_index_metadata and create_index for the job's own install of the index's mapping
+        assertEquals(Set.of("read", "view_index_metadata", "create_index"),
+                new HashSet<>(json.convertValue(writer.at("/indices/1/privileges"), List.class)));
+
+        JsonNode analyst = json.readTree(ROOT.resolve("deploy/elasticsearch/role-entrawatch-analyst.json").toFile());
+        assertEquals(List.of(), json.convertValue(analyst.path("cluster"), List.class));
+        assertEquals(List.of(JobOptions.defaults().get(ElasticsearchOptions.INDEX), JobOptions.defaults().get(ElasticsearchOptions.INDEX) + "-*"),
+                json.convertValue(analyst.at("/indices/0/names"), List.class));
+        assertEquals(Set.of("read", "view_index_metadata"), new HashSet<>(json.convertValue(analyst.at("/indices/0/privileges"), List.class)));
+        assertEquals(List.of(exceptions), json.convertValue(analyst.at("/indices/1/names"), List.class));
+        assertEquals(Set.of("read", "view_index_metadata", "index", "delete"),
+                new HashSet<>(json.convertValue(analyst.at("/indices/1/privileges"), List.class)));
+        assertEquals(2, analyst.path("indices").size(), "nothing else: not the dead letters");
+    }
+
+    /** roles.yml (file realm) defines the same roles as the JSON files (native realm, install --role). */
+    @Test
+    @SuppressWarnings("unchecked")
+    void rolesYmlMatchesTheJsonRoles() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        Map<String, Object> yml = (Map<String, Object>) new Load(LoadSettings.builder().build())
+                .loadFromString(Files.readString(ROOT.resolve("deploy/elasticsearch/roles.yml"), StandardCharsets.UTF_8));
+        assertEquals(Set.of("entrawatch_writer", "entrawatch_analyst"), yml.keySet());
+        for (String name : yml.keySet()) {
+            JsonNode file = json.readTree(ROOT.resolve("deploy/elasticsearch/role-" + name.replace('_', '-') + ".json").toFile());
+            Map<String, Object> role = (Map<String, Object>) yml.get(name);
+            assertEquals(json.convertValue(file.path("cluster"), List.class), role.getOrDefault("cluster", List.of()), name + " cluster");
+            List<Map<String, Object>> indices = (List<Map<String, Object>>) role.get("indices");
+            assertEquals(file.path("indices").size(), indices.size(), name);
+            for (int i = 0; i < indices.size(); i++) {
+                assertEquals(json.convertValue(file.at("/indices/" + i + "/names"), List.class), indices.get(i).get("names"), name);
+                assertEquals(json.convertValue(file.at("/indices/" + i + "/privileges"), List.class), indices.get(i).get("privileges"), name);
+            }
+        }
     }
 }

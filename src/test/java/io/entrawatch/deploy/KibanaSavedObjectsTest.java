@@ -2,6 +2,9 @@ package io.entrawatch.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.entrawatch.config.ExceptionOptions;
+import io.entrawatch.config.JobOptions;
+import io.entrawatch.exceptions.ExceptionParser;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,27 +27,30 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * deploy/kibana/entrawatch.ndjson against the alert index template: every field a data view,
- * visualization, saved search or query names exists in the template, with a type that supports its
- * use (terms on keyword/ip/numbers, never text; date histograms on dates; sorting on non-text), and
- * every reference resolves inside the file. Kibana is not on Maven Central, so the import itself is
- * not run here.
+ * deploy/kibana/entrawatch.ndjson against the mappings of the indices its data views cover (the alert
+ * index template; the exceptions index's mapping): every field a data view, visualization, saved search
+ * or query names exists in the mapping of its data view, with a type that supports its use (terms on
+ * keyword/ip/numbers, never text; date histograms on dates; sorting on non-text), and every reference
+ * resolves inside the file. Kibana is not on Maven Central, so the import itself is not run here.
  */
 class KibanaSavedObjectsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> AGGREGATABLE = Set.of("keyword", "ip", "long", "integer", "short", "byte",
             "double", "float", "scaled_float", "boolean", "date");
-    private static final Pattern KQL_FIELD = Pattern.compile("([A-Za-z_@][A-Za-z0-9_.@]*)\\s*:");
+    /** A field in KQL: before {@code :} or a range operator. */
+    private static final Pattern KQL_FIELD = Pattern.compile("([A-Za-z_@][A-Za-z0-9_.@]*)\\s*(?::|<=|>=|<|>)");
+    static final String ALERTS = "entrawatch-alerts";
+    static final String EXCEPTIONS = "entrawatch-exceptions";
 
-    private static Map<String, String> fieldTypes;
+    /** data view id -> the field types of the mapping its indices have. */
+    private static Map<String, Map<String, String>> fieldTypes;
     private static List<JsonNode> objects;
 
     @BeforeAll
     static void load() throws Exception {
-        try (InputStream in = KibanaSavedObjectsTest.class.getResourceAsStream("/elasticsearch/alerts-template.json")) {
-            fieldTypes = new HashMap<>();
-            collect(JSON.readTree(in).path("template").path("mappings").path("properties"), "", fieldTypes);
-        }
+        fieldTypes = new HashMap<>();
+        fieldTypes.put(ALERTS, mappingFields("/elasticsearch/alerts-template.json", "/template/mappings/properties"));
+        fieldTypes.put(EXCEPTIONS, mappingFields("/elasticsearch/exceptions-mapping.json", "/mappings/properties"));
         objects = new ArrayList<>();
         for (String line : Files.readAllLines(root().resolve("deploy/kibana/entrawatch.ndjson"), StandardCharsets.UTF_8)) {
             if (!line.isBlank()) objects.add(JSON.readTree(line));
@@ -57,6 +64,15 @@ class KibanaSavedObjectsTest {
         throw new IllegalStateException("deploy/kibana not found");
     }
 
+    private static Map<String, String> mappingFields(String resource, String propertiesAt) throws Exception {
+        try (InputStream in = KibanaSavedObjectsTest.class.getResourceAsStream(resource)) {
+            Map<String, String> types = new HashMap<>();
+            collect(JSON.readTree(in).at(propertiesAt), "", types);
+            assertFalse(types.isEmpty(), resource);
+            return types;
+        }
+    }
+
     /** Flattens a mapping: "source.ip" -> "ip", multi-fields too ("rule.name.text" -> "text"). */
     private static void collect(JsonNode properties, String prefix, Map<String, String> out) {
         properties.fields().forEachRemaining(e -> {
@@ -68,10 +84,29 @@ class KibanaSavedObjectsTest {
         });
     }
 
-    private static String type(String field, String where) {
-        String t = fieldTypes.get(field);
-        assertTrue(t != null, where + ": field " + field + " is not in the alert index template");
+    /** The type of {@code field} in the mapping behind the data view {@code o} searches. */
+    private static String type(JsonNode o, String field, String where) {
+        String dataView = dataViewOf(o);
+        String t = fieldTypes.get(dataView).get(field);
+        assertTrue(t != null, where + ": field " + field + " is not in the mapping of data view " + dataView);
         return t;
+    }
+
+    /** The id of the data view a visualization or saved search searches. */
+    private static String dataViewOf(JsonNode o) {
+        String ref = searchSource(o).path("indexRefName").asText();
+        for (JsonNode r : o.path("references")) {
+            if (r.path("name").asText().equals(ref) && r.path("type").asText().equals("index-pattern")) {
+                String id = r.path("id").asText();
+                assertTrue(fieldTypes.containsKey(id), o.path("id").asText() + ": data view " + id + " has no mapping in this test");
+                return id;
+            }
+        }
+        throw new AssertionError(o.path("id").asText() + ": no data view reference " + ref);
+    }
+
+    private static List<JsonNode> searchesOf(String dataView) {
+        return ofType("search").stream().filter(s -> dataViewOf(s).equals(dataView)).toList();
     }
 
     private static List<JsonNode> ofType(String type) {
@@ -79,11 +114,14 @@ class KibanaSavedObjectsTest {
     }
 
     @Test
-    void holdsADataViewADashboardAndASavedSearchPerDetection() {
-        assertEquals(1, ofType("index-pattern").size());
+    void holdsTwoDataViewsADashboardASavedSearchPerDetectionAndOneForTheExceptions() {
+        assertEquals(Set.of(ALERTS, EXCEPTIONS), ofType("index-pattern").stream().map(o -> o.path("id").asText())
+                .collect(java.util.stream.Collectors.toSet()));
         assertEquals(1, ofType("dashboard").size());
+        assertEquals(List.of("entrawatch-search-exceptions-in-force"),
+                searchesOf(EXCEPTIONS).stream().map(s -> s.path("id").asText()).toList());
         Set<String> rules = new HashSet<>();
-        for (JsonNode s : ofType("search")) {
+        for (JsonNode s : searchesOf(ALERTS)) {
             Matcher m = Pattern.compile("rule\\.id : \"([0-9a-f-]+)\"").matcher(searchSource(s).path("query").path("query").asText());
             assertTrue(m.find(), s.path("id").asText());
             rules.add(m.group(1));
@@ -95,11 +133,45 @@ class KibanaSavedObjectsTest {
         objects.forEach(o -> assertTrue(ids.add(o.path("type").asText() + "/" + o.path("id").asText()), "unique " + o.path("id")));
     }
 
+    private static JsonNode dataView(String id) {
+        return ofType("index-pattern").stream().filter(o -> o.path("id").asText().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no data view " + id)).path("attributes");
+    }
+
     @Test
     void dataViewCoversTheAliasAndItsBackingIndicesWithATimeField() {
-        JsonNode dv = ofType("index-pattern").get(0).path("attributes");
+        JsonNode dv = dataView(ALERTS);
         assertEquals("entrawatch-alerts*", dv.path("title").asText());
-        assertEquals("date", type(dv.path("timeFieldName").asText(), "data view"));
+        String timeField = dv.path("timeFieldName").asText();
+        assertEquals("date", fieldTypes.get(ALERTS).get(timeField), "time field " + timeField);
+    }
+
+    @Test
+    void exceptionsDataViewCoversTheExceptionsIndexWithoutATimeField() {
+        JsonNode dv = dataView(EXCEPTIONS);
+        assertEquals(JobOptions.defaults().get(ExceptionOptions.INDEX), dv.path("title").asText());
+        // valid_from and expires are optional: a time field would leave out the exceptions without one
+        assertFalse(dv.has("timeFieldName"), "no time field: " + dv);
+        // and the mapping the data view reads has every field an exception may have
+        for (String field : ExceptionParser.FIELDS) {
+            assertTrue(fieldTypes.get(EXCEPTIONS).containsKey(field), "exceptions-mapping.json lacks " + field);
+        }
+    }
+
+    @Test
+    void exceptionsInForceShowsEveryExceptionFieldAndFiltersOnTheTimeBounds() {
+        JsonNode s = searchesOf(EXCEPTIONS).get(0);
+        assertEquals("entrawatch exceptions in force", s.path("attributes").path("title").asText());
+        List<String> columns = new ArrayList<>();
+        s.path("attributes").path("columns").forEach(c -> columns.add(c.asText()));
+        assertEquals(new HashSet<>(ExceptionParser.FIELDS), new HashSet<>(columns), "a column per exception field");
+        assertEquals(ExceptionParser.FIELDS.size(), columns.size(), "each once: " + columns);
+        String query = searchSource(s).path("query").path("query").asText();
+        assertEquals(Set.of("valid_from", "expires"), queryFields(searchSource(s)), query);
+        assertTrue(query.contains("NOT expires:*") && query.contains("expires > now"),
+                "an exception without expires, or expiring later, is in force: " + query);
+        assertTrue(query.contains("NOT valid_from:*") && query.contains("valid_from <= now"),
+                "an exception without valid_from, or valid from earlier, is in force: " + query);
     }
 
     @Test
@@ -115,20 +187,20 @@ class KibanaSavedObjectsTest {
                     case "count":
                         break;
                     case "date_histogram":
-                        assertEquals("date", type(field, id), id + ": date_histogram on " + field);
+                        assertEquals("date", type(v, field, id), id + ": date_histogram on " + field);
                         break;
                     case "terms": case "cardinality": case "significant_terms":
-                        assertTrue(AGGREGATABLE.contains(type(field, id)), id + ": " + kind + " on " + field
-                                + " of type " + type(field, id) + " (text cannot be aggregated)");
+                        assertTrue(AGGREGATABLE.contains(type(v, field, id)), id + ": " + kind + " on " + field
+                                + " of type " + type(v, field, id) + " (text cannot be aggregated)");
                         break;
                     case "sum": case "avg": case "max": case "min":
-                        assertTrue(Set.of("long", "integer", "float", "double").contains(type(field, id)), id + ": " + kind + " on " + field);
+                        assertTrue(Set.of("long", "integer", "float", "double").contains(type(v, field, id)), id + ": " + kind + " on " + field);
                         break;
                     default:
                         throw new AssertionError(id + ": aggregation " + kind + " is not checked by this test; add it");
                 }
             }
-            checkQueryFields(searchSource(v), id);
+            checkQueryFields(v, id);
         }
     }
 
@@ -138,12 +210,12 @@ class KibanaSavedObjectsTest {
             String id = s.path("id").asText();
             JsonNode attributes = s.path("attributes");
             assertTrue(attributes.path("columns").size() >= 4, id + ": the columns an analyst triages with");
-            attributes.path("columns").forEach(c -> type(c.asText(), id + " column"));
+            attributes.path("columns").forEach(c -> type(s, c.asText(), id + " column"));
             for (JsonNode sort : attributes.path("sort")) {
                 String field = sort.get(0).asText();
-                assertFalse(type(field, id + " sort").equals("text"), id + ": cannot sort on text field " + field);
+                assertFalse(type(s, field, id + " sort").equals("text"), id + ": cannot sort on text field " + field);
             }
-            checkQueryFields(searchSource(s), id);
+            checkQueryFields(s, id);
         }
     }
 
@@ -176,8 +248,15 @@ class KibanaSavedObjectsTest {
         }
     }
 
-    private static void checkQueryFields(JsonNode searchSource, String where) {
+    /** The fields a KQL query names. */
+    private static Set<String> queryFields(JsonNode searchSource) {
+        Set<String> fields = new LinkedHashSet<>();
         Matcher m = KQL_FIELD.matcher(searchSource.path("query").path("query").asText());
-        while (m.find()) type(m.group(1), where + " query");
+        while (m.find()) fields.add(m.group(1));
+        return fields;
+    }
+
+    private static void checkQueryFields(JsonNode o, String where) {
+        for (String field : queryFields(searchSource(o))) type(o, field, where + " query");
     }
 }
