@@ -70,7 +70,7 @@ public final class ExceptionsIndex {
         return r.getStatusLine().getStatusCode() == 200;
     }
 
-    /** Every document, in _id order of the pages Elasticsearch returns; none when the index does not exist. */
+    /** Every document, in the order Elasticsearch returns them (_doc); none when the index does not exist. */
     public List<ExceptionDocuments.Document> readAll() throws IOException {
         List<ExceptionDocuments.Document> docs = new ArrayList<>();
         Request search = new Request("POST", "/" + index + "/_search");
