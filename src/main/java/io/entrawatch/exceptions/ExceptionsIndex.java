@@ -70,12 +70,14 @@ public final class ExceptionsIndex {
         return r.getStatusLine().getStatusCode() == 200;
     }
 
-    /** Every document, in the order Elasticsearch returns them (_doc); none when the index does not exist. */
+    /**
+     * Every document, in the order Elasticsearch returns them (_doc); none when the index does not exist. An index
+     * that cannot be searched (closed, no shard available) or only in part throws: that is not the set of exceptions.
+     */
     public List<ExceptionDocuments.Document> readAll() throws IOException {
         List<ExceptionDocuments.Document> docs = new ArrayList<>();
         Request search = new Request("POST", "/" + index + "/_search");
         search.addParameter("scroll", "1m");
-        search.addParameter("ignore_unavailable", "true");
         search.setJsonEntity("{\"size\":" + PAGE + ",\"sort\":[\"_doc\"]}");
         JsonNode page;
         try {
@@ -87,6 +89,9 @@ public final class ExceptionsIndex {
         String scrollId = page.path("_scroll_id").asText(null);
         try {
             while (true) {
+                if (page.path("_shards").path("failed").asInt(0) > 0 || page.path("timed_out").asBoolean(false)) {
+                    throw new IOException("only part of " + index + " could be read (shards " + page.path("_shards") + ")");
+                }
                 JsonNode hits = page.path("hits").path("hits");
                 if (!hits.isArray() || hits.isEmpty()) break;
                 for (JsonNode hit : hits) {
