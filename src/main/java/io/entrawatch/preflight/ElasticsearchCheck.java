@@ -33,16 +33,25 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The Elasticsearch part of the start-up check: one authenticated request with the job's own
- * {@link ConnectionSettings} (hosts, credentials, CA): {@code POST /_security/user/_has_privileges}
- * for the privileges the job uses on the alert and dead-letter indices (those of the least-privilege
- * role {@code entrawatch_writer}). Any user may ask this about itself, so it tests TLS, the
- * credentials and the role in one go. A cluster without security answers that it has no such
- * endpoint; then reaching it is all there is to check.
+ * The Elasticsearch part of the start-up check, with the job's own {@link ConnectionSettings} (hosts,
+ * credentials, CA): {@code POST /_security/user/_has_privileges} for the privileges the job uses on the
+ * alert and dead-letter indices. Any user may ask this about itself, so it tests TLS, the credentials
+ * and the role in one go. A cluster without security answers that it has no such endpoint; then
+ * reaching it is all there is to check.
+ *
+ * <p>What the job uses depends on {@code --es.install-template}. With false (production, after
+ * deploy/elasticsearch/install ran as {@code entrawatch_installer}) it only writes through the write
+ * aliases: {@code index} and {@code view_index_metadata} on both names, the role {@code entrawatch_writer},
+ * no cluster privilege; and since it creates nothing, both names must exist ({@code HEAD}, which
+ * {@code view_index_metadata} allows). With true it also installs the templates and bootstraps the
+ * aliases: {@code manage_index_templates}, and {@code create_index} on both names.
  */
 final class ElasticsearchCheck {
     static final String ROLE = "entrawatch_writer";
     static final String ROLE_FILE = "deploy/elasticsearch/role-entrawatch-writer.json";
+    static final String INSTALLER_ROLE = "entrawatch_installer";
+    static final String INSTALL_SCRIPT = "deploy/elasticsearch/install";
+    private static final String INSTALL_TEMPLATE = "--" + ElasticsearchOptions.INSTALL_TEMPLATE.name;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HOSTS = "--" + ElasticsearchOptions.HOSTS.name;
     private static final String CA_FILE = "--" + ElasticsearchOptions.CA_FILE.name;
@@ -60,18 +69,29 @@ final class ElasticsearchCheck {
         Request request = new Request("POST", "/_security/user/_has_privileges");
         request.setJsonEntity(privilegesRequest(options).toString());
         try (RestClient client = settings.createClient(timeout)) {
-            Response response = client.performRequest(request);
+            Response response;
+            try {
+                response = client.performRequest(request);
+            } catch (ResponseException e) {
+                List<String> problems = answer(options, settings, hosts, e);
+                // security off: nothing to check but that the names exist when the job creates none
+                return problems.isEmpty() ? missingNames(options, client) : problems;
+            }
             JsonNode body = JSON.readTree(EntityUtils.toString(response.getEntity()));
-            return body.path("has_all_requested").asBoolean(false) ? List.of()
-                    : List.of(settings.redact(missingPrivileges(options, settings, body)));
-        } catch (ResponseException e) {
-            return answer(options, settings, hosts, e);
+            if (!body.path("has_all_requested").asBoolean(false)) {
+                return List.of(settings.redact(missingPrivileges(options, settings, body)));
+            }
+            return missingNames(options, client);
         } catch (IOException | RuntimeException e) {
             return List.of(settings.redact(connectionProblem(options, hosts, timeout, e)));
         }
     }
 
-    /** What the job does: templates (when it installs them), then index into both names, creating a missing index. */
+    /**
+     * What the job does: index into both names and look them up ({@code view_index_metadata}); when it
+     * installs the templates, also {@code manage_index_templates} and {@code create_index} for the aliases'
+     * first indices. Without the install it needs no cluster privilege and creates no index.
+     */
     static ObjectNode privilegesRequest(JobOptions options) {
         boolean installs = options.get(ElasticsearchOptions.INSTALL_TEMPLATE);
         ObjectNode body = JSON.createObjectNode();
@@ -79,9 +99,37 @@ final class ElasticsearchCheck {
         if (installs) cluster.add("manage_index_templates");
         ObjectNode index = body.putArray("index").addObject();
         index.putArray("names").add(options.get(ElasticsearchOptions.INDEX)).add(options.get(DeadLetterOptions.INDEX));
-        ArrayNode privileges = index.putArray("privileges").add("index").add("create_index");
-        if (installs) privileges.add("view_index_metadata");
+        ArrayNode privileges = index.putArray("privileges").add("index");
+        if (installs) privileges.add("create_index");
+        privileges.add("view_index_metadata");
         return body;
+    }
+
+    /**
+     * With {@code --es.install-template false} the job creates no index, so the alert and dead-letter
+     * names must exist (the write aliases deploy/elasticsearch/install bootstraps, or concrete indices):
+     * one problem per missing name. With true the job creates them itself, and nothing is checked.
+     */
+    static List<String> missingNames(JobOptions options, RestClient client) throws IOException {
+        if (options.get(ElasticsearchOptions.INSTALL_TEMPLATE)) return List.of();
+        List<String> problems = new ArrayList<>();
+        Map<String, String> names = new java.util.LinkedHashMap<>();
+        names.put(options.get(ElasticsearchOptions.INDEX), "--" + ElasticsearchOptions.INDEX.name);
+        names.putIfAbsent(options.get(DeadLetterOptions.INDEX), "--" + DeadLetterOptions.INDEX.name);
+        for (Map.Entry<String, String> name : names.entrySet()) {
+            int status;
+            try {
+                status = client.performRequest(new Request("HEAD", "/" + name.getKey())).getStatusLine().getStatusCode();
+            } catch (ResponseException e) {
+                status = e.getResponse().getStatusLine().getStatusCode();
+            }
+            if (status == 404) {
+                problems.add("Elasticsearch has no index or alias '" + name.getKey() + "' (" + name.getValue() + ") and "
+                        + INSTALL_TEMPLATE + " is false, so the job creates none: run " + INSTALL_SCRIPT + " first (as a user with the role "
+                        + INSTALLER_ROLE + "), which creates the write alias with its template, or check " + name.getValue());
+            }
+        }
+        return problems;
     }
 
     private static String missingPrivileges(JobOptions options, ConnectionSettings settings, JsonNode body) {
@@ -92,9 +140,14 @@ final class ElasticsearchCheck {
             collectFalse(e.getValue(), "'" + e.getKey() + "'", missing);
         }
         String user = body.path("username").asText(settings.username() == null ? "?" : settings.username());
-        return "Elasticsearch user '" + user + "' lacks privileges the job needs (" + String.join("; ", missing)
-                + "): give it the role " + ROLE + " (" + ROLE_FILE + ", with the names of --" + ElasticsearchOptions.INDEX.name
+        String role = "the role " + ROLE + " (" + ROLE_FILE + ", with the names of --" + ElasticsearchOptions.INDEX.name
                 + " and --" + DeadLetterOptions.INDEX.name + ")";
+        String fix = options.get(ElasticsearchOptions.INSTALL_TEMPLATE)
+                ? "with " + INSTALL_TEMPLATE + " true the job installs its templates and write aliases itself, which needs "
+                        + INSTALLER_ROLE + " as well as " + role + "; or run " + INSTALL_SCRIPT + " as a user with "
+                        + INSTALLER_ROLE + ", then start the job with " + INSTALL_TEMPLATE + " false and only " + ROLE
+                : "give it " + role;
+        return "Elasticsearch user '" + user + "' lacks privileges the job needs (" + String.join("; ", missing) + "): " + fix;
     }
 
     private static void collectFalse(JsonNode privileges, String on, List<String> out) {

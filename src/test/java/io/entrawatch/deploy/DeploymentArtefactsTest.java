@@ -80,7 +80,9 @@ class DeploymentArtefactsTest {
         // and the whole argument list parses as the job would parse it (values, the job file)
         List<String> local = new ArrayList<>(args);
         local.set(local.indexOf("--config") + 1, jobFiles.get(0).toString());
-        JobOptions.parse(local.toArray(new String[0]), null);
+        JobOptions production = JobOptions.parse(local.toArray(new String[0]), null);
+        // the installer (deploy/elasticsearch/install) runs beforehand; the job only writes (entrawatch_writer)
+        assertEquals(false, production.get(ElasticsearchOptions.INSTALL_TEMPLATE), "production runs with --es.install-template false");
 
         assertEquals("local:///opt/flink/usrlib/entrawatch.jar", at(d, "spec", "job", "jarURI"));
         assertEquals("savepoint", at(d, "spec", "job", "upgradeMode"));
@@ -181,13 +183,31 @@ class DeploymentArtefactsTest {
             assertTrue(phases.path("hot").path("actions").has("rollover"), f);
             assertTrue(phases.path("delete").path("actions").has("delete"), f);
         }
-        JsonNode role = json.readTree(ROOT.resolve("deploy/elasticsearch/role-entrawatch-writer.json").toFile());
-        assertEquals(Set.of("index", "create_index", "view_index_metadata"),
-                new HashSet<>(json.convertValue(role.at("/indices/0/privileges"), List.class)));
-        JsonNode names = role.at("/indices/0/names");
-        assertEquals(4, names.size());
-        names.forEach(n -> assertTrue(n.asText().startsWith(JobOptions.defaults().get(ElasticsearchOptions.INDEX))
-                || n.asText().startsWith(JobOptions.defaults().get(DeadLetterOptions.INDEX)), n.asText()));
+    }
+
+    /**
+     * The job's role writes and looks up its two indices and nothing else: no cluster privilege (no
+     * templates, no ILM), no index creation; the installer's role holds what deploy/elasticsearch/install
+     * needs and reads or writes no document.
+     */
+    @Test
+    void theWriterHasNoClusterPrivilegeAndTheInstallerNoDocumentAccess() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        String alerts = JobOptions.defaults().get(ElasticsearchOptions.INDEX);
+        String dead = JobOptions.defaults().get(DeadLetterOptions.INDEX);
+        String exceptions = JobOptions.defaults().get(ExceptionOptions.INDEX);
+        JsonNode writer = json.readTree(ROOT.resolve("deploy/elasticsearch/role-entrawatch-writer.json").toFile());
+        assertEquals(List.of(), json.convertValue(writer.path("cluster"), List.class));
+        assertEquals(List.of(alerts, alerts + "-*", dead, dead + "-*"), json.convertValue(writer.at("/indices/0/names"), List.class));
+        assertEquals(Set.of("index", "view_index_metadata"), new HashSet<>(json.convertValue(writer.at("/indices/0/privileges"), List.class)));
+        assertEquals(2, writer.path("indices").size());
+
+        JsonNode installer = json.readTree(ROOT.resolve("deploy/elasticsearch/role-entrawatch-installer.json").toFile());
+        assertEquals(Set.of("manage_index_templates", "manage_ilm"), new HashSet<>(json.convertValue(installer.path("cluster"), List.class)));
+        assertEquals(1, installer.path("indices").size());
+        assertEquals(List.of(alerts, alerts + "-*", dead, dead + "-*", exceptions),
+                json.convertValue(installer.at("/indices/0/names"), List.class));
+        assertEquals(Set.of("create_index", "manage"), new HashSet<>(json.convertValue(installer.at("/indices/0/privileges"), List.class)));
     }
 
     @Test
@@ -196,9 +216,8 @@ class DeploymentArtefactsTest {
         String exceptions = JobOptions.defaults().get(ExceptionOptions.INDEX);
         JsonNode writer = json.readTree(ROOT.resolve("deploy/elasticsearch/role-entrawatch-writer.json").toFile());
         assertEquals(List.of(exceptions), json.convertValue(writer.at("/indices/1/names"), List.class));
-        // read to poll; view_index_metadata and create_index for the job's own install of the index's mapping
-        assertEquals(Set.of("read", "view_index_metadata", "create_index"),
-                new HashSet<>(json.convertValue(writer.at("/indices/1/privileges"), List.class)));
+        // read to poll, nothing more: the installer creates the index and its mapping
+        assertEquals(Set.of("read"), new HashSet<>(json.convertValue(writer.at("/indices/1/privileges"), List.class)));
 
         JsonNode analyst = json.readTree(ROOT.resolve("deploy/elasticsearch/role-entrawatch-analyst.json").toFile());
         assertEquals(List.of(), json.convertValue(analyst.path("cluster"), List.class));
@@ -218,7 +237,7 @@ class DeploymentArtefactsTest {
         ObjectMapper json = new ObjectMapper();
         Map<String, Object> yml = (Map<String, Object>) new Load(LoadSettings.builder().build())
                 .loadFromString(Files.readString(ROOT.resolve("deploy/elasticsearch/roles.yml"), StandardCharsets.UTF_8));
-        assertEquals(Set.of("entrawatch_writer", "entrawatch_analyst"), yml.keySet());
+        assertEquals(Set.of("entrawatch_installer", "entrawatch_writer", "entrawatch_analyst"), yml.keySet());
         for (String name : yml.keySet()) {
             JsonNode file = json.readTree(ROOT.resolve("deploy/elasticsearch/role-" + name.replace('_', '-') + ".json").toFile());
             Map<String, Object> role = (Map<String, Object>) yml.get(name);

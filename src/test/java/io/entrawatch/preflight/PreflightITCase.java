@@ -235,10 +235,59 @@ class PreflightITCase {
                 "'" + prefix + "-alerts': create_index, view_index_metadata", "'" + prefix + "-dead': create_index, view_index_metadata",
                 "role entrawatch_writer", "deploy/elasticsearch/role-entrawatch-writer.json");
 
-        // without the template install, the job needs neither manage_index_templates nor view_index_metadata
+        assertContains(p, "entrawatch_installer", "--es.install-template false");
+
+        // without the template install, the job needs neither manage_index_templates nor create_index
         p = only(problems(options.with(ElasticsearchOptions.INSTALL_TEMPLATE, "false"), env, password));
-        assertFalse(p.contains("manage_index_templates") || p.contains("view_index_metadata"), p);
-        assertContains(p, "create_index");
+        assertFalse(p.contains("manage_index_templates") || p.contains("create_index"), p);
+        assertContains(p, "'" + prefix + "-alerts': view_index_metadata", "give it the role entrawatch_writer");
+    }
+
+    @Test
+    void theShippedWriterRoleIsEnoughWithoutTheTemplateInstallOnceTheAliasesExist() throws Exception {
+        // the job's role as shipped in deploy/elasticsearch/roles.yml, for index names of this test
+        String prefix = "prewriter" + System.nanoTime();
+        String password = "pw-" + Long.toHexString(new SecureRandom().nextLong());
+        Path roles = null;
+        for (Path d = Path.of("").toAbsolutePath(); d != null && roles == null; d = d.getParent()) {
+            if (Files.exists(d.resolve("deploy/elasticsearch/roles.yml"))) roles = d.resolve("deploy/elasticsearch/roles.yml");
+        }
+        String shipped = Files.readString(roles);
+        String writer = shipped.substring(shipped.indexOf("entrawatch_writer:"), shipped.indexOf("\n# an analyst"))
+                .replace("entrawatch_writer:", prefix + "_writer:").replace("entrawatch-alerts", prefix + "-alerts")
+                .replace("entrawatch-dead-letters", prefix + "-dead").replace("entrawatch-exceptions", prefix + "-exceptions");
+        Path config = es.getRunDir().resolve("es/config");
+        Files.writeString(config.resolve("roles.yml"), "\n" + writer + "\n", StandardOpenOption.APPEND);
+        Files.writeString(config.resolve("users"), prefix + ":" + pbkdf2(password) + "\n", StandardOpenOption.APPEND);
+        Files.writeString(config.resolve("users_roles"), prefix + "_writer:" + prefix + "\n", StandardOpenOption.APPEND);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (es.requestAs(prefix, password, "GET", "/_security/_authenticate", null).status() != 200) {
+            assertTrue(System.nanoTime() < deadline, "the file realm did not pick up user " + prefix);
+            Thread.sleep(250);
+        }
+        Map<String, String> env = goodEnv();
+        env.put(Secrets.ES_PASSWORD_ENV, password);
+        JobOptions options = good().with(ElasticsearchOptions.USERNAME, prefix).with(ElasticsearchOptions.INSTALL_TEMPLATE, "false")
+                .with(ElasticsearchOptions.INDEX, prefix + "-alerts").with(DeadLetterOptions.INDEX, prefix + "-dead");
+
+        // before the installer ran: the privileges are there, the aliases are not, and the job would create none
+        List<String> missing = problems(options, env, password);
+        assertEquals(2, missing.size(), missing.toString());
+        assertContains(missing.get(0), "Elasticsearch has no index or alias '" + prefix + "-alerts' (--es.index)",
+                "--es.install-template is false", "deploy/elasticsearch/install", "entrawatch_installer");
+        assertContains(missing.get(1), "'" + prefix + "-dead' (--dead-letter.index)");
+
+        // after it (the write aliases, as deploy/elasticsearch/install makes them): nothing to fix
+        for (String name : List.of(prefix + "-alerts", prefix + "-dead")) {
+            es.putJson("/" + name + "-000001", "{\"aliases\":{\"" + name + "\":{\"is_write_index\":true}}}");
+        }
+        assertEquals(List.of(), problems(options, env, password));
+        Preflight.check(options, env); // does not throw
+
+        // installing the templates itself is not what this role is for, and the advice says what to do
+        String p = only(problems(options.with(ElasticsearchOptions.INSTALL_TEMPLATE, "true"), env, password));
+        assertContains(p, "lacks privileges the job needs (cluster: manage_index_templates; ", "'" + prefix + "-alerts': create_index",
+                "run deploy/elasticsearch/install as a user with entrawatch_installer, then start the job with --es.install-template false");
     }
 
     @Test

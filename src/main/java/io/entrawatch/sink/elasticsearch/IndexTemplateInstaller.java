@@ -195,8 +195,9 @@ public final class IndexTemplateInstaller {
 
         TemplateRefusedException(String template, int status, String reason) {
             super("index template '" + template + "' refused with HTTP " + status + (reason == null ? "" : ": " + reason)
-                    + (status == 403 ? " (the user needs the manage_index_templates privilege, or install the "
-                            + "templates otherwise and set --es.install-template false)" : ""));
+                    + (status == 403 ? " (installing templates needs the manage_index_templates privilege, which the job's "
+                            + "role entrawatch_writer does not have: run deploy/elasticsearch/install as a user with the role "
+                            + "entrawatch_installer and start the job with --es.install-template false)" : ""));
             this.status = status;
         }
 
@@ -204,8 +205,8 @@ public final class IndexTemplateInstaller {
         TemplateRefusedException(String what, String request, int status, String reason) {
             super(what + ": " + request + " refused with HTTP " + status + (reason == null ? "" : ": " + reason)
                     + (status == 403 ? " (creating an index with an alias needs the manage privilege on it, which the "
-                            + "least-privilege role entrawatch_writer does not have: run deploy/elasticsearch/install once, "
-                            + "which creates the write alias, or give the job's user manage on the -* backing indices)" : ""));
+                            + "job's role entrawatch_writer does not have: run deploy/elasticsearch/install as a user with the role "
+                            + "entrawatch_installer, which creates the write alias, and start the job with --es.install-template false)" : ""));
             this.status = status;
         }
 

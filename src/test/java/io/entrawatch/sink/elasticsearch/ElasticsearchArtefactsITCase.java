@@ -3,11 +3,21 @@ package io.entrawatch.sink.elasticsearch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawatch.ExceptionsTool;
+import io.entrawatch.JobSinks;
+import io.entrawatch.config.DeadLetterOptions;
+import io.entrawatch.config.ElasticsearchOptions;
+import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.Secrets;
 import io.entrawatch.exceptions.ExceptionsIndex;
+import io.entrawatch.exceptions.ExceptionsSource;
+import io.entrawatch.model.DeadLetter;
 import io.entrawatch.testing.LocalElasticsearch;
+import io.entrawatch.testing.TestClusters;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -29,14 +39,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Elasticsearch artefacts of deploy/elasticsearch on a real node (9.2, HTTPS, basic auth): the
  * install script, the job's own idempotent install of templates, write aliases and the exceptions
- * index, and the roles of deploy/elasticsearch/roles.yml given to file-realm users: the job's
- * least-privilege entrawatch_writer, which may install templates, write alerts and read exceptions but
- * not create aliases, read alerts, write exceptions, delete or touch other indices; and
+ * index, and the roles of deploy/elasticsearch/roles.yml given to file-realm users:
+ * entrawatch_installer, which runs the install script and touches no document; the job's
+ * entrawatch_writer, which writes alerts and dead letters through the job's own sinks (and the bulk
+ * API) into the aliases the installer made and reads exceptions, but may not install templates or ILM
+ * policies, create or delete indices, read alerts, write exceptions or touch other indices; and
  * entrawatch_analyst, which may read alerts and manage exceptions with jobs/exceptions, and nothing else.
  *
  * <p>This Elasticsearch distribution (integ-test-zip) has no ILM module, so the script runs with
@@ -44,6 +58,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ElasticsearchArtefactsITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = TestClusters.twoSlots();
     private static LocalElasticsearch es;
 
     @BeforeAll
@@ -64,16 +81,7 @@ class ElasticsearchArtefactsITCase {
     }
 
     private static String runInstall(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(deploy("deploy/elasticsearch/install").toString(),
-                "--url", es.getUrl(), "--user", es.getUsername(), "--ca-file", es.getCaFile().toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("ES_PASSWORD", es.getPassword());
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "install did not finish");
-        assertEquals(0, p.exitValue(), out);
-        return out;
+        return runInstallAs(es.getUsername(), es.getPassword(), args);
     }
 
     /** {name: is_write_index} of the indices behind an alias. */
@@ -137,99 +145,223 @@ class ElasticsearchArtefactsITCase {
         assertEquals(404, es.request("GET", "/_alias/" + legacy, null).status(), "a concrete index stays a concrete index");
     }
 
-    @Test
-    void writerRoleMayInstallAndWriteButNotReadDeleteOrWriteElsewhere() throws Exception {
-        // the roles as shipped, for index names of this test; a file-realm user with each
+    /** File-realm users with the roles of deploy/elasticsearch/roles.yml, for index names of their own. */
+    private record ShippedRoles(String prefix, String installer, String writer, String analyst, String password) {
+        String alerts() {
+            return prefix + "-alerts";
+        }
+
+        String dead() {
+            return prefix + "-dead";
+        }
+
+        String exceptions() {
+            return prefix + "-exceptions";
+        }
+    }
+
+    /** The three roles as shipped, renamed to this prefix's index names, each with a user of its own. */
+    private static ShippedRoles shippedRoles(HttpClient http) throws Exception {
         String prefix = "rolecheck" + System.nanoTime();
-        String role = Files.readString(deploy("deploy/elasticsearch/roles.yml"))
+        String roles = Files.readString(deploy("deploy/elasticsearch/roles.yml"))
                 .replace("entrawatch-alerts", prefix + "-alerts").replace("entrawatch-dead-letters", prefix + "-dead")
                 .replace("entrawatch-exceptions", prefix + "-exceptions");
+        ShippedRoles r = new ShippedRoles(prefix, prefix + "-installer", prefix + "-writer", prefix + "-analyst",
+                "pw-" + Long.toHexString(new SecureRandom().nextLong()));
         Path config = es.getRunDir().resolve("es/config");
-        String user = prefix;
-        String password = "pw-" + Long.toHexString(new SecureRandom().nextLong());
-        String analyst = prefix + "-analyst";
-        String analystPassword = "pw-" + Long.toHexString(new SecureRandom().nextLong());
-        Files.writeString(config.resolve("roles.yml"), "\n" + role.replace("entrawatch_writer:", prefix + "_writer:")
-                .replace("entrawatch_analyst:", prefix + "_analyst:"), StandardOpenOption.APPEND);
-        Files.writeString(config.resolve("users"), user + ":" + pbkdf2(password) + "\n" + analyst + ":" + pbkdf2(analystPassword) + "\n",
-                StandardOpenOption.APPEND);
-        Files.writeString(config.resolve("users_roles"), prefix + "_writer:" + user + "\n" + prefix + "_analyst:" + analyst + "\n",
-                StandardOpenOption.APPEND);
-
-        HttpClient http = HttpClient.newBuilder().sslContext(es.getSslContext()).build();
-        // the file realm reloads its files within seconds
+        StringBuilder users = new StringBuilder();
+        StringBuilder usersRoles = new StringBuilder();
+        for (String role : List.of("installer", "writer", "analyst")) {
+            roles = roles.replace("entrawatch_" + role + ":", prefix + "_" + role + ":");
+            users.append(prefix).append('-').append(role).append(':').append(pbkdf2(r.password())).append('\n');
+            usersRoles.append(prefix).append('_').append(role).append(':').append(prefix).append('-').append(role).append('\n');
+        }
+        Files.writeString(config.resolve("roles.yml"), "\n" + roles, StandardOpenOption.APPEND);
+        Files.writeString(config.resolve("users"), users.toString(), StandardOpenOption.APPEND);
+        Files.writeString(config.resolve("users_roles"), usersRoles.toString(), StandardOpenOption.APPEND);
+        // the file realm reloads its files within seconds; each user has its role, not a leftover
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (as(http, user, password, "GET", "/_security/_authenticate", null).statusCode() != 200) {
-            assertTrue(System.nanoTime() < deadline, "the file realm did not pick up user " + user);
-            Thread.sleep(500);
+        for (String role : List.of("installer", "writer", "analyst")) {
+            String user = prefix + "-" + role;
+            while (as(http, user, r.password(), "GET", "/_security/_authenticate", null).statusCode() != 200) {
+                assertTrue(System.nanoTime() < deadline, "the file realm did not pick up user " + user);
+                Thread.sleep(500);
+            }
+            JsonNode me = JSON.readTree(as(http, user, r.password(), "GET", "/_security/_authenticate", null).body());
+            assertEquals(List.of(prefix + "_" + role), JSON.convertValue(me.path("roles"), List.class), me.toString());
         }
-        // the role, not a leftover, is what the user has
-        JsonNode me = JSON.readTree(as(http, user, password, "GET", "/_security/_authenticate", null).body());
-        assertEquals(prefix + "_writer", me.path("roles").get(0).asText(), me.toString());
+        return r;
+    }
 
-        String alerts = prefix + "-alerts";
-        String dead = prefix + "-dead";
-        String exceptions = prefix + "-exceptions";
-        // the job may create the exceptions index with its mapping (es.install-template true), and read it
-        try (org.elasticsearch.client.RestClient client = settings(user, password).createClient(Duration.ofSeconds(30))) {
-            ExceptionsIndex index = new ExceptionsIndex(client, exceptions);
-            assertTrue(index.install(), "the writer creates the exceptions index");
-            assertTrue(!index.install());
-            assertEquals(List.of(), index.readAll());
+    /** {privilege: granted} of the user for the cluster privileges asked. */
+    private static JsonNode clusterPrivileges(HttpClient http, String user, String password, String... privileges) throws Exception {
+        HttpResponse<String> r = as(http, user, password, "POST", "/_security/user/_has_privileges",
+                JSON.writeValueAsString(java.util.Map.of("cluster", List.of(privileges))));
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body()).path("cluster");
+    }
+
+    @Test
+    void installerInstallsTheWriterOnlyWritesItsAliasesAndReadsExceptions() throws Exception {
+        HttpClient http = HttpClient.newBuilder().sslContext(es.getSslContext()).build();
+        ShippedRoles r = shippedRoles(http);
+        String alerts = r.alerts();
+        String dead = r.dead();
+        String exceptions = r.exceptions();
+
+        // ---- the installer runs the install script (twice: it is idempotent), and touches no document
+        for (int run = 0; run < 2; run++) {
+            runInstallAs(r.installer(), r.password(), "--no-ilm", "--alerts-index", alerts, "--dead-letter-index", dead,
+                    "--exceptions-index", exceptions);
         }
-        // an administrator bootstraps the write aliases once (creating an index with an alias needs
-        // `manage` on the index); the job's start-up install is then a no-op the writer may do
-        runInstall("--no-ilm", "--alerts-index", alerts, "--dead-letter-index", dead, "--exceptions-index", exceptions);
-        IndexTemplateInstaller.install(settings(user, password), alerts, dead);
-        // without the script, the writer may not create the alias (a name its role covers)
-        try (org.elasticsearch.client.RestClient client = settings(user, password).createClient(Duration.ofSeconds(30))) {
-            java.util.concurrent.CompletionException noAlias = org.junit.jupiter.api.Assertions.assertThrows(
-                    java.util.concurrent.CompletionException.class,
+        for (String name : List.of(alerts, dead)) {
+            assertTrue(aliasOf(name).path(name + "-000001").path("aliases").path(name).path("is_write_index").asBoolean(), name);
+            assertEquals(200, es.request("GET", "/_index_template/" + name, null).status(), name);
+        }
+        assertEquals(200, es.request("HEAD", "/" + exceptions, null).status());
+        // this node has no ILM module, so the script ran with --no-ilm; the installer may write the policies
+        assertTrue(clusterPrivileges(http, r.installer(), r.password(), "manage_ilm", "manage_index_templates")
+                .path("manage_ilm").asBoolean(), "the installer may manage ILM");
+        assertEquals(403, as(http, r.installer(), r.password(), "PUT", "/" + alerts + "/_doc/i1", "{}").statusCode(),
+                "the installer writes no document");
+        assertEquals(403, as(http, r.installer(), r.password(), "POST", "/" + alerts + "/_search", "{}").statusCode(),
+                "the installer reads no document");
+
+        // ---- the writer, through the job's own sinks with --es.install-template false
+        JobOptions options = JobOptions.defaults().with(ElasticsearchOptions.HOSTS, es.getUrl())
+                .with(ElasticsearchOptions.USERNAME, r.writer()).with(ElasticsearchOptions.CA_FILE, es.getCaFile().toString())
+                .with(ElasticsearchOptions.INDEX, alerts).with(DeadLetterOptions.INDEX, dead)
+                .with(ElasticsearchOptions.INSTALL_TEMPLATE, "false");
+        ConnectionSettings writer = ElasticsearchOptions.connection(options, java.util.Map.of(Secrets.ES_PASSWORD_ENV, r.password()));
+        List<io.entrawatch.model.Alert> alertsIn = java.util.stream.LongStream.range(0, 20)
+                .mapToObj(n -> TestAlerts.alert(n, "medium")).toList();
+        List<DeadLetter> deadIn = java.util.stream.IntStream.range(0, 5).mapToObj(i -> new DeadLetter(DeadLetter.MALFORMED,
+                "not JSON", "{oops " + i, 6, "insights-logs-signinlogs", 0, i, -1, System.currentTimeMillis())).toList();
+        for (int run = 0; run < 2; run++) { // twice: the same _ids overwrite, nothing is created
+            StreamExecutionEnvironment env = TestClusters.environment(2);
+            env.fromData(alertsIn).sinkTo(JobSinks.alerts(options, writer));
+            env.fromData(deadIn).sinkTo(JobSinks.deadLettersToElasticsearch(options, writer));
+            env.execute("the job's sinks as entrawatch_writer");
+        }
+        es.awaitCount(alerts, 20, 30_000);
+        es.awaitCount(dead, 5, 30_000);
+        assertEquals(1, aliasOf(alerts).size(), "written through the alias into its write index, no index created");
+        assertEquals("ip", JSON.readTree(es.get("/" + alerts + "-000001/_mapping"))
+                .at("/" + alerts + "-000001/mappings/properties/source/properties/ip/type").asText(), "the installer's template");
+
+        // the bulk API to the aliases works too
+        String bulk = "{\"index\":{\"_index\":\"" + alerts + "\",\"_id\":\"b1\"}}\n{\"message\":\"x\"}\n"
+                + "{\"index\":{\"_index\":\"" + dead + "\",\"_id\":\"b2\"}}\n{\"kind\":\"late\"}\n";
+        HttpResponse<String> bulkAnswer = asNdjson(http, r.writer(), r.password(), "/_bulk", bulk);
+        assertEquals(200, bulkAnswer.statusCode(), bulkAnswer.body());
+        assertFalse(JSON.readTree(bulkAnswer.body()).path("errors").asBoolean(true), bulkAnswer.body());
+
+        // the job's exceptions source reads (and, with --es.install-template false, creates nothing)
+        es.putJson("/" + exceptions + "/_doc/seed?refresh=true", "{\"id\":\"seed\",\"rules\":[\"*\"],\"asn\":64496,\"comment\":\"seed\"}");
+        ExceptionsSource.Reader reader = ExceptionsSource.index(writer, exceptions, false);
+        reader.open();
+        try {
+            List<io.entrawatch.exceptions.ExceptionDocuments.Document> read = reader.read();
+            assertEquals(1, read.size(), read.toString());
+            assertTrue(read.get(0).json().contains("64496"), read.toString());
+        } finally {
+            reader.close();
+        }
+
+        // and nothing else: no template, no ILM policy, no other index, no index creation, no read, no delete
+        String template = "{\"index_patterns\":[\"" + r.prefix() + "-x*\"],\"template\":{}}";
+        assertEquals(403, as(http, r.writer(), r.password(), "PUT", "/_index_template/" + r.prefix() + "-x", template).statusCode(),
+                "index template");
+        assertEquals(403, as(http, r.writer(), r.password(), "PUT", "/_component_template/" + r.prefix() + "-x",
+                "{\"template\":{}}").statusCode(), "component template");
+        HttpResponse<String> ilm = as(http, r.writer(), r.password(), "PUT", "/_ilm/policy/" + r.prefix(),
+                Files.readString(deploy("deploy/elasticsearch/ilm-alerts.json")));
+        System.out.println("PUT /_ilm/policy as the writer: HTTP " + ilm.statusCode());
+        if (ilm.statusCode() != 403) {
+            // no ILM module on this node, so no endpoint to refuse it: Elasticsearch's own answer to whether it would
+            assertTrue(ilm.statusCode() == 400 && ilm.body().contains("no handler"), ilm.statusCode() + " " + ilm.body());
+            assertFalse(clusterPrivileges(http, r.writer(), r.password(), "manage_ilm").path("manage_ilm").asBoolean(true),
+                    "the writer may not manage ILM");
+        }
+        JsonNode none = clusterPrivileges(http, r.writer(), r.password(), "manage_index_templates", "manage_ilm", "monitor");
+        none.fields().forEachRemaining(p -> assertFalse(p.getValue().asBoolean(), "cluster privilege " + p.getKey()));
+        assertEquals(403, as(http, r.writer(), r.password(), "PUT", "/other-" + r.prefix() + "/_doc/1", "{}").statusCode(),
+                "another index");
+        assertEquals(403, as(http, r.writer(), r.password(), "PUT", "/" + alerts + "-000099", "{}").statusCode(),
+                "an index under its own names");
+        assertEquals(403, as(http, r.writer(), r.password(), "PUT", "/" + alerts + "-unbootstrapped/_doc/1", "{}").statusCode(),
+                "a missing name it may write: auto-creating it is refused");
+        assertEquals(403, as(http, r.writer(), r.password(), "POST", "/" + alerts + "/_search", "{}").statusCode(), "read alerts");
+        assertEquals(403, as(http, r.writer(), r.password(), "DELETE", "/" + alerts + "/_doc/b1", null).statusCode(), "delete doc");
+        assertEquals(403, as(http, r.writer(), r.password(), "DELETE", "/" + alerts + "-000001", null).statusCode(), "delete index");
+        assertEquals(403, as(http, r.writer(), r.password(), "GET", "/_cluster/settings", null).statusCode(), "cluster admin");
+        assertEquals(403, as(http, r.writer(), r.password(), "PUT", "/" + exceptions + "/_doc/x",
+                "{\"id\":\"x\",\"rules\":[\"*\"],\"asn\":1,\"comment\":\"x\"}").statusCode(), "the job writes no exception");
+        // the job's own template install (--es.install-template true) is refused, with what to do instead
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> IndexTemplateInstaller.install(writer, alerts, dead));
+        assertTrue(refused.getMessage().contains("HTTP 403") && refused.getMessage().contains("--es.install-template false"),
+                refused.getMessage());
+        try (org.elasticsearch.client.RestClient client = writer.createClient(Duration.ofSeconds(30))) {
+            java.util.concurrent.CompletionException noAlias = assertThrows(java.util.concurrent.CompletionException.class,
                     () -> new IndexTemplateInstaller(client, null, null).bootstrapWriteAlias(alerts + "-unbootstrapped").join());
             String message = noAlias.getCause().getMessage();
-            assertTrue(message.contains("HTTP 403") && message.contains("deploy/elasticsearch/install"), message);
+            assertTrue(message.contains("HTTP 403") && message.contains("entrawatch_installer"), message);
         }
-        assertEquals(201, as(http, user, password, "PUT", "/" + alerts + "/_doc/a1", "{\"message\":\"x\"}").statusCode());
-        assertEquals(200, as(http, user, password, "PUT", "/" + alerts + "/_doc/a1", "{\"message\":\"y\"}").statusCode(),
-                "overwrite by deterministic _id");
-        assertEquals(201, as(http, user, password, "PUT", "/" + dead + "/_doc/d1", "{\"kind\":\"late\"}").statusCode());
 
-        assertEquals(403, as(http, user, password, "PUT", "/other-" + prefix + "/_doc/1", "{}").statusCode(), "other index");
-        assertEquals(403, as(http, user, password, "POST", "/" + alerts + "/_search", "{}").statusCode(), "read");
-        assertEquals(403, as(http, user, password, "DELETE", "/" + alerts + "/_doc/a1", null).statusCode(), "delete doc");
-        assertEquals(403, as(http, user, password, "DELETE", "/" + alerts + "-000001", null).statusCode(), "delete index");
-        assertEquals(403, as(http, user, password, "GET", "/_cluster/settings", null).statusCode(), "cluster admin");
-        assertEquals(403, as(http, user, password, "PUT", "/" + exceptions + "/_doc/x",
-                "{\"id\":\"x\",\"rules\":[\"*\"],\"asn\":1,\"comment\":\"x\"}").statusCode(), "the job writes no exception");
-
-        // the analyst manages exceptions with jobs/exceptions, reads alerts, and nothing else
-        while (as(http, analyst, analystPassword, "GET", "/_security/_authenticate", null).statusCode() != 200) {
-            assertTrue(System.nanoTime() < deadline, "the file realm did not pick up user " + analyst);
-            Thread.sleep(500);
-        }
+        // ---- the analyst manages exceptions with jobs/exceptions, reads alerts, and nothing else
         String future = java.time.Instant.now().plus(java.time.Duration.ofDays(7)).toString();
         for (String[] command : List.of(
                 new String[] {"add", "{\"id\":\"lab\",\"rules\":[\"*\"],\"source.ip\":\"192.0.2.0/24\",\"comment\":\"lab\"}"},
                 new String[] {"add", "{\"id\":\"later\",\"rules\":[\"*\"],\"asn\":64496,\"valid_from\":\"" + future + "\",\"comment\":\"later\"}"},
                 new String[] {"list"}, new String[] {"export"}, new String[] {"expire", "lab"}, new String[] {"expire", "later"})) {
             List<String> args = new ArrayList<>(List.of(command));
-            args.addAll(List.of("--es.hosts", es.getUrl(), "--es.username", analyst, "--es.ca-file", es.getCaFile().toString(),
+            args.addAll(List.of("--es.hosts", es.getUrl(), "--es.username", r.analyst(), "--es.ca-file", es.getCaFile().toString(),
                     "--exceptions.index", exceptions));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int status = ExceptionsTool.run(args.toArray(new String[0]), java.util.Map.of(Secrets.ES_PASSWORD_ENV, analystPassword),
+            int status = ExceptionsTool.run(args.toArray(new String[0]), java.util.Map.of(Secrets.ES_PASSWORD_ENV, r.password()),
                     new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8));
             assertEquals(0, status, String.join(" ", command) + ": " + out.toString(StandardCharsets.UTF_8));
         }
-        try (org.elasticsearch.client.RestClient client = settings(user, password).createClient(Duration.ofSeconds(30))) {
-            assertEquals(1, new ExceptionsIndex(client, exceptions).readAll().size(), "the job reads what the analyst wrote");
+        reader = ExceptionsSource.index(writer, exceptions, false);
+        reader.open();
+        try {
+            List<io.entrawatch.exceptions.ExceptionDocuments.Document> read = reader.read();
+            assertEquals(2, read.size(), "the job reads what the analyst wrote (lab expired, later withdrawn) and the seed: " + read);
+        } finally {
+            reader.close();
         }
-        assertEquals(200, as(http, analyst, analystPassword, "POST", "/" + alerts + "/_search", "{}").statusCode(), "read alerts");
-        assertEquals(403, as(http, analyst, analystPassword, "PUT", "/" + alerts + "/_doc/a2", "{\"message\":\"x\"}").statusCode(),
+        assertEquals(200, as(http, r.analyst(), r.password(), "POST", "/" + alerts + "/_search", "{}").statusCode(), "read alerts");
+        assertEquals(403, as(http, r.analyst(), r.password(), "PUT", "/" + alerts + "/_doc/a2", "{\"message\":\"x\"}").statusCode(),
                 "write alerts");
-        assertEquals(403, as(http, analyst, analystPassword, "POST", "/" + dead + "/_search", "{}").statusCode(), "read dead letters");
-        assertEquals(403, as(http, analyst, analystPassword, "DELETE", "/" + exceptions, null).statusCode(), "delete the index");
+        assertEquals(403, as(http, r.analyst(), r.password(), "POST", "/" + dead + "/_search", "{}").statusCode(), "read dead letters");
+        assertEquals(403, as(http, r.analyst(), r.password(), "DELETE", "/" + exceptions, null).statusCode(), "delete the index");
         // (Elasticsearch's `index` privilege includes adding fields to the mapping, so that is not refused)
-        assertEquals(403, as(http, analyst, analystPassword, "PUT", "/other-" + prefix + "/_doc/1", "{}").statusCode(), "other index");
+        assertEquals(403, as(http, r.analyst(), r.password(), "PUT", "/other-" + r.prefix() + "/_doc/1", "{}").statusCode(), "other index");
+    }
+
+    /** deploy/elasticsearch/install as {@code user}; fails the test unless it succeeds. */
+    private static String runInstallAs(String user, String password, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(deploy("deploy/elasticsearch/install").toString(),
+                "--url", es.getUrl(), "--user", user, "--ca-file", es.getCaFile().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("ES_PASSWORD", password);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "install did not finish");
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    private static HttpResponse<String> asNdjson(HttpClient http, String user, String password, String path, String body)
+            throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(es.getUrl() + path)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
+                        .getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> as(HttpClient http, String user, String password, String method, String path,
