@@ -6,6 +6,7 @@ import io.entrawatch.model.SignIn;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * A detection: one package that owns its filter, keys, operators (with their uids), alert documents
@@ -27,6 +28,13 @@ public interface Detection extends Serializable {
 
     /** True when this detection counts the sign-in (its filter). */
     boolean keeps(SignIn s);
+
+    /**
+     * The sign-in categories ({@link io.entrawatch.model.Categories}) whose records this detection counts:
+     * every sign-in {@link #keeps} with a user in it is of one of them. A category the job does not
+     * receive leaves the detection blind to it without any error.
+     */
+    List<String> categories();
 
     /** End (exclusive, epoch millis) of the window this detection puts a sign-in of time {@code ts} into. */
     long windowEnd(long ts);

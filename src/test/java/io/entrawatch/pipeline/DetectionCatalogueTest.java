@@ -1,11 +1,17 @@
 package io.entrawatch.pipeline;
 
+import io.entrawatch.SignInFixtures;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.detect.Detection;
 import io.entrawatch.detect.DetectionFactory;
 import io.entrawatch.detect.RuleMetadata;
+import io.entrawatch.generate.GeneratorConfig;
+import io.entrawatch.generate.TrafficGenerator;
+import io.entrawatch.ingest.SignInParser;
+import io.entrawatch.model.SignIn;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -66,6 +72,39 @@ class DetectionCatalogueTest {
             List<Detection> without = DetectionPipeline.detections(all.with(factory.enabledOption(), "false"));
             assertEquals(on.size() - 1, without.size());
             assertTrue(without.stream().noneMatch(d -> d.metadata() == factory.rule()), factory.enabledOption() + " false");
+        }
+    }
+
+    /**
+     * {@link Detection#categories} is what each detection's filter actually reads: over a generated half day
+     * with every attack planted and the sign-in fixtures, every sign-in a detection keeps that has a user
+     * is of one of its categories, and each of its categories gives it sign-ins.
+     */
+    @Test
+    void eachDetectionReadsExactlyTheCategoriesItDeclares() {
+        JobOptions options = JobOptions.defaults();
+        SignInParser parser = DetectionPipeline.parser(options);
+        List<SignIn> signIns = new ArrayList<>();
+        TrafficGenerator generator = new TrafficGenerator(GeneratorConfig.builder().seed(7)
+                .start(java.time.Instant.parse("2025-11-14T00:00:00Z")).duration(java.time.Duration.ofHours(12))
+                .tenants(3).usersPerTenant(200).ratePerSecond(1.0).build());
+        long offset = 0;
+        for (java.util.Iterator<byte[]> it = generator.messageBytes(); it.hasNext(); ) {
+            signIns.addAll(parser.parse(it.next(), "hub", 0, offset++, 0).signIns);
+        }
+        for (java.nio.file.Path file : SignInFixtures.files()) {
+            for (String line : SignInFixtures.records(file.getFileName().toString())) {
+                signIns.addAll(parser.parse(line.getBytes(java.nio.charset.StandardCharsets.UTF_8), "hub", 0, offset++, 0).signIns);
+            }
+        }
+        for (Detection d : DetectionPipeline.detections(options)) {
+            Set<String> seen = new HashSet<>();
+            for (SignIn s : signIns) {
+                if (!d.keeps(s) || s.userPrincipalName == null || s.userPrincipalName.isEmpty()) continue;
+                assertTrue(d.categories().contains(s.category), d.metadata().shortName + " keeps a " + s.category + " sign-in");
+                seen.add(s.category);
+            }
+            assertEquals(new HashSet<>(d.categories()), seen, d.metadata().shortName + ": every category it declares gives it sign-ins");
         }
     }
 

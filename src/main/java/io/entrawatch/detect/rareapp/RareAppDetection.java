@@ -105,6 +105,12 @@ public final class RareAppDetection implements Detection {
                 .uid("rare-app").name("Detection B: unusual client app"));
     }
 
+    /** SignInLogs and NonInteractiveUserSignInLogs, the user sign-ins {@link #keeps} reads. */
+    @Override
+    public List<String> categories() {
+        return List.of(Categories.SIGN_IN_LOGS, Categories.NON_INTERACTIVE);
+    }
+
     /**
      * category SignInLogs or NonInteractiveUserSignInLogs AND userPrincipalName present AND outcome !=
      * success AND errorCode in FAILURE_CODES AND asOrganization not in EXCLUDED_AS_ORGS (unknown kept).

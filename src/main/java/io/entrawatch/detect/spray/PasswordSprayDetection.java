@@ -8,6 +8,7 @@ import io.entrawatch.detect.DetectionTopology;
 import io.entrawatch.detect.RuleMetadata;
 import io.entrawatch.detect.SignInFilters;
 import io.entrawatch.model.Alert;
+import io.entrawatch.model.Categories;
 import io.entrawatch.model.SignIn;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -77,6 +78,15 @@ public final class PasswordSprayDetection implements Detection {
                 .keyBy(this::keyOf, TypeInformation.of(SprayKey.class))
                 .process(new SprayWindowCounter(this))
                 .uid("password-spray").name("Detection A: password spray"));
+    }
+
+    /**
+     * NonInteractiveUserSignInLogs: the non-interactive user sign-ins the rule counts. Service principal
+     * and managed identity sign-ins are non-interactive too, but carry no user to count.
+     */
+    @Override
+    public List<String> categories() {
+        return List.of(Categories.NON_INTERACTIVE);
     }
 
     /**

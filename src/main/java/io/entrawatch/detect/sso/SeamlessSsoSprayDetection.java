@@ -103,6 +103,12 @@ public final class SeamlessSsoSprayDetection implements Detection {
                 "sso-spray-stage2", "Detection C stage 2: flagged IPs joined with their sign-ins");
     }
 
+    /** SignInLogs (stage 2) and NonInteractiveUserSignInLogs (stages 1 and 2). */
+    @Override
+    public List<String> categories() {
+        return List.of(Categories.SIGN_IN_LOGS, Categories.NON_INTERACTIVE);
+    }
+
     /** Stage 2's input step: the sign-ins it keeps ({@link #keepsForStage2}), projected ({@link #forStage2}). */
     public FlatMapFunction<SignIn, SignIn> stage2Input() {
         return new ProjectedInput(this::keepsForStage2, this::forStage2);

@@ -132,6 +132,12 @@ public final class ValidCredentialsDetection implements Detection {
         return new ProjectedInput(this::isValidCredential, this::forStage2);
     }
 
+    /** SignInLogs and NonInteractiveUserSignInLogs, the user sign-ins {@link #keeps} reads. */
+    @Override
+    public List<String> categories() {
+        return List.of(Categories.SIGN_IN_LOGS, Categories.NON_INTERACTIVE);
+    }
+
     /**
      * SignInLogs or NonInteractiveUserSignInLogs, with a UPN and an IP address, asOrganization not in
      * EXCLUDED_AS_ORGS (unknown kept), and either a guess failure or a valid-credential sign-in.
