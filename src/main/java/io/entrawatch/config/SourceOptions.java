@@ -1,5 +1,6 @@
 package io.entrawatch.config;
 
+import java.time.Duration;
 import java.util.List;
 
 /** Azure Event Hubs over its Kafka endpoint: the source of the sign-ins. */
@@ -8,10 +9,14 @@ public final class SourceOptions {
 
     public static final Option<String> BOOTSTRAP_SERVERS = Option.string("source.bootstrap-servers", null,
             "Event Hubs Kafka endpoint, <namespace>.servicebus.windows.net:9093.");
-    public static final Option<List<String>> TOPICS = Option.list("source.topic", "insights-logs-signinlogs",
-            "Event Hub name(s) (Kafka topics) carrying the sign-in logs, comma-separated.");
+    public static final Option<List<String>> TOPICS = Option.list("source.topic",
+            "insights-logs-signinlogs,insights-logs-noninteractiveusersigninlogs",
+            "Event Hub name(s) (Kafka topics) carrying the sign-in logs, comma-separated. The default is the hubs Azure "
+                    + "creates for SignInLogs and NonInteractiveUserSignInLogs when the diagnostic setting names no Event Hub; "
+                    + "a hub that does not exist yet is read once it appears.");
     public static final Option<String> GROUP_ID = Option.string("source.group-id", "entrawatch",
-            "Consumer group (create it on the Event Hub, or use $Default).");
+            "Kafka consumer group.id, which keeps the committed offsets. Event Hubs creates a Kafka consumer group on first "
+                    + "use; it is not an Event Hubs consumer group and is not created on the hub (nor shown in the portal).");
     public static final Option<String> STARTING_OFFSETS = Option.string("source.starting-offsets", "committed",
             "committed (the group's committed offsets, earliest when none), earliest, latest, or "
                     + "timestamp:<ISO-8601 instant or epoch millis>.");
@@ -21,7 +26,11 @@ public final class SourceOptions {
             "PEM file of CA certificates to trust for the Kafka endpoint (default: the JVM's trust store).");
     public static final Option<String> CONNECTION_STRING_FILE = Option.string("source.connection-string-file", null,
             "File holding the Event Hubs connection string (else env EVENTHUBS_CONNECTION_STRING).");
+    public static final Option<Duration> PARTITION_DISCOVERY = Option.duration("source.partition-discovery", "5 min",
+            "How often the source looks for new partitions, and for Event Hubs of --source.topic that did not exist yet "
+                    + "(read from their start once they appear).");
 
     /** This group's options, in documentation order. */
-    public static final List<Option<?>> ALL = List.of(BOOTSTRAP_SERVERS, TOPICS, GROUP_ID, STARTING_OFFSETS, SECURITY_PROTOCOL, CA_FILE, CONNECTION_STRING_FILE);
+    public static final List<Option<?>> ALL = List.of(BOOTSTRAP_SERVERS, TOPICS, GROUP_ID, STARTING_OFFSETS, SECURITY_PROTOCOL, CA_FILE,
+            CONNECTION_STRING_FILE, PARTITION_DISCOVERY);
 }

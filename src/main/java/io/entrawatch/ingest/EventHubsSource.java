@@ -13,7 +13,8 @@ import java.util.Properties;
 /**
  * The Event Hubs source: a Flink KafkaSource configured the way Azure documents the Event Hubs Kafka
  * endpoint (SASL_SSL, PLAIN, username {@code $ConnectionString}, password the connection string) with
- * Microsoft's recommended client settings. Offsets are committed on checkpoints.
+ * Microsoft's recommended client settings. Offsets are committed on checkpoints. An Event Hub of
+ * {@code --source.topic} that does not exist yet is read once it appears ({@link EventHubsTopics}).
  */
 public final class EventHubsSource {
     private EventHubsSource() {}
@@ -30,12 +31,15 @@ public final class EventHubsSource {
         }
         return KafkaSource.<ParsedMessage>builder()
                 .setBootstrapServers(bootstrap)
-                .setTopics(options.get(SourceOptions.TOPICS))
+                // a missing Event Hub is left out until it appears, instead of failing the job (EventHubsTopics)
+                .setKafkaSubscriber(new EventHubsTopics(options.get(SourceOptions.TOPICS)))
                 .setGroupId(options.get(SourceOptions.GROUP_ID))
                 .setStartingOffsets(startingOffsets(options.get(SourceOptions.STARTING_OFFSETS)))
                 .setDeserializer(new EventHubsDeserializer(parser))
                 .setProperties(clientProperties(options, connectionString))
                 .setProperty("commit.offsets.on.checkpoint", "true")
+                .setProperty("partition.discovery.interval.ms",
+                        Long.toString(options.get(SourceOptions.PARTITION_DISCOVERY).toMillis()))
                 .setClientIdPrefix(options.get(SourceOptions.GROUP_ID))
                 .build();
     }
