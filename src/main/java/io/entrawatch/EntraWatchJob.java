@@ -7,11 +7,14 @@ import io.entrawatch.config.RunOptions;
 import io.entrawatch.config.Secrets;
 import io.entrawatch.config.SourceOptions;
 import io.entrawatch.exceptions.ExceptionsInput;
+import io.entrawatch.ingest.CategorySilenceWatch;
 import io.entrawatch.ingest.EventHubsSource;
 import io.entrawatch.ingest.ParsedMessage;
+import io.entrawatch.ingest.SourceCoverage;
 import io.entrawatch.pipeline.DetectionPipeline;
 import io.entrawatch.preflight.Preflight;
 import io.entrawatch.sink.elasticsearch.ConnectionSettings;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -47,7 +50,9 @@ public final class EntraWatchJob {
     /**
      * The start-up check ({@link Preflight}) unless {@code --preflight.enabled false}: throws a
      * {@link io.entrawatch.preflight.PreflightException} that lists what to fix, so nothing is submitted
-     * with settings Event Hubs or Elasticsearch refuse; a host that does not answer is only warned about. In {@code main} only: tests and replay share
+     * with settings Event Hubs or Elasticsearch refuse; a host that does not answer, an Event Hub Azure has not
+     * created yet and a topic list without the hub of a category a detection reads are only warned about. In
+     * {@code main} only: tests and replay share
      * {@link #defineJob} without it.
      */
     public static void preflight(JobOptions options, Map<String, String> environment) {
@@ -56,13 +61,14 @@ public final class EntraWatchJob {
             return;
         }
         long started = System.nanoTime();
-        List<String> unreachable = Preflight.check(options, environment);
-        for (String warning : unreachable) {
-            String line = "entrawatch start-up check: " + warning + " (submitting anyway: the job retries until it answers)";
+        List<String> warnings = Preflight.check(options, environment, SourceCoverage.needs(DetectionPipeline.detections(options)));
+        for (String warning : warnings) {
+            String line = "entrawatch start-up check: " + warning
+                    + (Preflight.isUnreachable(warning) ? " (submitting anyway: the job retries until it answers)" : "");
             LOG.warn(line);
             System.err.println(line);
         }
-        if (unreachable.isEmpty()) {
+        if (warnings.isEmpty()) {
             LOG.info("entrawatch start-up check passed in {} ms: Event Hubs and Elasticsearch accept the settings",
                     (System.nanoTime() - started) / 1_000_000);
         }
@@ -85,6 +91,14 @@ public final class EntraWatchJob {
         outputs.alerts.sinkTo(JobSinks.alerts(options, elasticsearch))
                 .uid("alerts-to-elasticsearch").name("Alerts to Elasticsearch");
         JobSinks.attachDeadLetters(outputs.deadLetters, options, connectionString, elasticsearch);
+        long silence = options.get(SourceOptions.CATEGORY_SILENCE_WARNING).toMillis();
+        if (silence > 0) {
+            outputs.categoriesSeen
+                    .transform("Category silence watch", Types.VOID, new CategorySilenceWatch(
+                            SourceCoverage.needs(DetectionPipeline.detections(options)), options.get(SourceOptions.TOPICS), silence))
+                    .setParallelism(1)
+                    .uid("category-silence-watch");
+        }
 
         LOG.info("entrawatch starting: topics {} on {}, alerts to {} index {}, options {}",
                 options.get(SourceOptions.TOPICS), options.get(SourceOptions.BOOTSTRAP_SERVERS),

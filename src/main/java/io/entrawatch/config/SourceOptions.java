@@ -29,8 +29,11 @@ public final class SourceOptions {
     public static final Option<Duration> PARTITION_DISCOVERY = Option.duration("source.partition-discovery", "5 min",
             "How often the source looks for new partitions, and for Event Hubs of --source.topic that did not exist yet "
                     + "(read from their start once they appear).");
+    public static final Option<Duration> CATEGORY_SILENCE_WARNING = Option.duration("source.category-silence-warning", "1 h",
+            "Live job: warn (log and metric) when no sign-in of a category an enabled detection reads has arrived for this "
+                    + "long, naming the category, the detections and the Event Hubs read (0 = off).");
 
     /** This group's options, in documentation order. */
     public static final List<Option<?>> ALL = List.of(BOOTSTRAP_SERVERS, TOPICS, GROUP_ID, STARTING_OFFSETS, SECURITY_PROTOCOL, CA_FILE,
-            CONNECTION_STRING_FILE, PARTITION_DISCOVERY);
+            CONNECTION_STRING_FILE, PARTITION_DISCOVERY, CATEGORY_SILENCE_WARNING);
 }

@@ -32,7 +32,9 @@ public interface Detection extends Serializable {
     /**
      * The sign-in categories ({@link io.entrawatch.model.Categories}) whose records this detection counts:
      * every sign-in {@link #keeps} with a user in it is of one of them. A category the job does not
-     * receive leaves the detection blind to it without any error.
+     * receive leaves the detection blind to it without any error, so the live job warns when one stays
+     * silent ({@code --source.category-silence-warning}) and the start-up check looks for its Event Hub
+     * in {@code --source.topic}.
      */
     List<String> categories();
 

@@ -38,6 +38,10 @@ import java.util.Map;
  *
  * <p>Which timestamps may advance that maximum is {@link EventTimeGuard}'s policy: a sign-in far ahead of
  * the rest of its partition does not, until the next sign-in confirms the jump (docs/event-time.md).
+ *
+ * <p>With a report interval ({@code categoryReportMillis > 0}, the live job) it also reports the category of
+ * the sign-ins it receives to the side output {@link OutputTags#CATEGORIES_SEEN}, each category at most
+ * once per interval of processing time, for {@link CategorySilenceWatch}.
  */
 public class IngestGate extends ProcessFunction<ParsedMessage, SignIn> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
@@ -46,8 +50,11 @@ public class IngestGate extends ProcessFunction<ParsedMessage, SignIn> implement
     private final long outOfOrdernessMillis;
     private final int maxPayloadBytes;
     private final long maxAheadMillis;
+    private final long categoryReportMillis;
 
     private transient Map<String, EventTimeGuard> guardByPartition;
+    /** Processing time of the last report per category (categoryReportMillis > 0 only). */
+    private transient Map<String, Long> categoryReported;
     private transient ListState<Tuple3<String, Integer, Long>> checkpointed;
     private transient ListState<Tuple3<String, Integer, Long>> checkpointedCandidates;
     private transient CountedMetric messagesIn, recordsIn, signInsOut, skipped, malformed, late;
@@ -58,7 +65,14 @@ public class IngestGate extends ProcessFunction<ParsedMessage, SignIn> implement
 
     /** maxAheadMillis: see {@link EventTimeGuard}; 0 = a plain per-partition maximum. */
     public IngestGate(List<Detection> detections, long outOfOrdernessMillis, int maxPayloadBytes, long maxAheadMillis) {
+        this(detections, outOfOrdernessMillis, maxPayloadBytes, maxAheadMillis, 0);
+    }
+
+    /** categoryReportMillis: report each category seen at most this often (0 = no reports). */
+    public IngestGate(List<Detection> detections, long outOfOrdernessMillis, int maxPayloadBytes, long maxAheadMillis,
+            long categoryReportMillis) {
         this.maxAheadMillis = maxAheadMillis;
+        this.categoryReportMillis = categoryReportMillis;
         this.detections = List.copyOf(detections);
         this.outOfOrdernessMillis = outOfOrdernessMillis;
         this.maxPayloadBytes = maxPayloadBytes;
@@ -74,6 +88,7 @@ public class IngestGate extends ProcessFunction<ParsedMessage, SignIn> implement
         skipped = CountedMetric.register(rc, g, "skippedCategories");
         malformed = CountedMetric.register(rc, g, "deadLetters");
         late = CountedMetric.register(rc, g, "lateRecords");
+        categoryReported = new HashMap<>();
     }
 
     @Override
@@ -86,6 +101,7 @@ public class IngestGate extends ProcessFunction<ParsedMessage, SignIn> implement
             ctx.output(OutputTags.DEAD_LETTERS, d);
         }
         if (m.signIns.isEmpty()) return;
+        if (categoryReportMillis > 0) reportCategories(m, ctx);
         String partitionKey = m.topic + "\u0000" + m.partition;
         EventTimeGuard guard = guardByPartition.computeIfAbsent(partitionKey, k -> new EventTimeGuard(maxAheadMillis));
         for (int i = 0; i < m.signIns.size(); i++) {
@@ -114,6 +130,21 @@ public class IngestGate extends ProcessFunction<ParsedMessage, SignIn> implement
                         maxPayloadBytes));
             }
             if (counted) out.collect(s);
+        }
+    }
+
+    /** Each category of the message's sign-ins, unless it was reported within the interval. */
+    private void reportCategories(ParsedMessage m, Context ctx) {
+        long now = ctx.timerService().currentProcessingTime();
+        String previous = null;
+        for (SignIn s : m.signIns) {
+            if (s.category == null || s.category.equals(previous)) continue;
+            previous = s.category;
+            Long last = categoryReported.get(s.category);
+            if (last == null || now - last >= categoryReportMillis) {
+                categoryReported.put(s.category, now);
+                ctx.output(OutputTags.CATEGORIES_SEEN, s.category);
+            }
         }
     }
 

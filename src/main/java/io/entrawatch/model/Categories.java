@@ -1,6 +1,9 @@
 package io.entrawatch.model;
 
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** The sign-in categories of docs/detections.md section 1 and their Log Analytics table names. */
 public final class Categories {
@@ -24,5 +27,21 @@ public final class Categories {
 
     public static String tableOf(String category) {
         return TABLES.get(category);
+    }
+
+    /** The four sign-in categories, in the order of docs/detections.md section 1. */
+    public static final List<String> SIGN_IN_CATEGORIES = List.of(SIGN_IN_LOGS, NON_INTERACTIVE, SERVICE_PRINCIPAL, MANAGED_IDENTITY);
+
+    /**
+     * The Event Hub Azure writes a category to when the diagnostic setting names no Event Hub:
+     * {@code insights-logs-} and the category in lower case ({@code insights-logs-noninteractiveusersigninlogs}).
+     */
+    public static String azureEventHubOf(String category) {
+        return "insights-logs-" + category.toLowerCase(Locale.ROOT);
+    }
+
+    /** The sign-in category whose Azure-named Event Hub {@code topic} is, if it is one. */
+    public static Optional<String> categoryOfAzureEventHub(String topic) {
+        return SIGN_IN_CATEGORIES.stream().filter(c -> azureEventHubOf(c).equals(topic)).findFirst();
     }
 }

@@ -4,6 +4,7 @@ import io.entrawatch.config.DeadLetterOptions;
 import io.entrawatch.config.DetectionOptions;
 import io.entrawatch.config.EventTimeOptions;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.SourceOptions;
 import io.entrawatch.detect.Detection;
 import io.entrawatch.detect.DetectionFactory;
 import io.entrawatch.detect.DetectionTopology;
@@ -55,10 +56,13 @@ public final class DetectionPipeline {
     public static final class Outputs {
         public final DataStream<Alert> alerts;
         public final DataStream<DeadLetter> deadLetters;
+        /** The categories the gate receives, each reported now and then (empty when the silence warning is off). */
+        public final DataStream<String> categoriesSeen;
 
-        Outputs(DataStream<Alert> alerts, DataStream<DeadLetter> deadLetters) {
+        Outputs(DataStream<Alert> alerts, DataStream<DeadLetter> deadLetters, DataStream<String> categoriesSeen) {
             this.alerts = alerts;
             this.deadLetters = deadLetters;
+            this.categoriesSeen = categoriesSeen;
         }
     }
 
@@ -116,7 +120,8 @@ public final class DetectionPipeline {
         List<Detection> detections = detections(options);
         SingleOutputStreamOperator<SignIn> signIns = messages
                 .process(new IngestGate(detections, options.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS).toMillis(),
-                        (int) options.get(DeadLetterOptions.MAX_PAYLOAD_BYTES).getBytes(), options.get(EventTimeOptions.MAX_AHEAD).toMillis()))
+                        (int) options.get(DeadLetterOptions.MAX_PAYLOAD_BYTES).getBytes(), options.get(EventTimeOptions.MAX_AHEAD).toMillis(),
+                        categoryReportMillis(options)))
                 .setParallelism(messages.getParallelism()) // chained to the source: sees each partition in order
                 .uid("ingest-gate").name("Ingest: sign-ins, dead letters, lateness");
         DataStream<DeadLetter> deadLetters = signIns.getSideOutput(OutputTags.DEAD_LETTERS);
@@ -127,6 +132,15 @@ public final class DetectionPipeline {
         DataStream<Alert> all = alerts.isEmpty() ? null : alerts.get(0);
         for (int i = 1; i < alerts.size(); i++) all = all.union(alerts.get(i));
         if (all == null) throw new IllegalArgumentException("every detection is switched off; enable at least one");
-        return new Outputs(all, deadLetters);
+        return new Outputs(all, deadLetters, signIns.getSideOutput(OutputTags.CATEGORIES_SEEN));
+    }
+
+    /**
+     * How often the gate reports each category it receives: a tenth of --source.category-silence-warning, at
+     * most every 10 s; 0 (no reports) when the warning is off.
+     */
+    static long categoryReportMillis(JobOptions options) {
+        long silence = options.get(SourceOptions.CATEGORY_SILENCE_WARNING).toMillis();
+        return silence <= 0 ? 0 : Math.max(1, Math.min(10_000, silence / 10));
     }
 }

@@ -7,6 +7,7 @@ import io.entrawatch.config.PreflightOptions;
 import io.entrawatch.config.Secrets;
 import io.entrawatch.config.SourceOptions;
 import io.entrawatch.ingest.EventHubsSource;
+import io.entrawatch.ingest.SourceCoverage;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -91,12 +93,14 @@ final class EventHubsCheck {
                     .describeTopics(topics.keySet(), new DescribeTopicsOptions().timeoutMs((int) Math.min(Integer.MAX_VALUE, ms)))
                     .topicNameValues();
             List<String> problems = new ArrayList<>();
+            List<String> missingSources = new ArrayList<>();
             for (Map.Entry<String, String> topic : topics.entrySet()) {
                 try {
                     described.get(topic.getKey()).get(ms + 5_000, TimeUnit.MILLISECONDS);
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause() == null ? e : e.getCause();
                     if (cause instanceof UnknownTopicOrPartitionException) {
+                        if (topic.getValue().equals(SOURCE_TOPIC)) missingSources.add(topic.getKey());
                         problems.add(c.unknownTopic(topic.getKey(), topic.getValue()));
                     } else if (cause instanceof TopicAuthorizationException) {
                         problems.add(c.notAuthorized(topic.getKey(), topic.getValue()));
@@ -108,6 +112,15 @@ final class EventHubsCheck {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return List.of("the Event Hubs check was interrupted");
+                }
+            }
+            // An Azure-named per-category hub Azure has not created yet, while another source hub exists: the
+            // source reads the others and this one once it appears (EventHubsTopics), so it is only a warning.
+            if (missingSources.size() < options.get(SourceOptions.TOPICS).stream().distinct().count()) {
+                for (String topic : missingSources) {
+                    Optional<String> category = SourceCoverage.categoryOfAzureEventHub(topic);
+                    if (category.isEmpty()) continue;
+                    problems.set(problems.indexOf(c.unknownTopic(topic, SOURCE_TOPIC)), c.notCreatedYet(topic, category.get()));
                 }
             }
             return problems;
@@ -134,6 +147,13 @@ final class EventHubsCheck {
             return (option.equals(DLQ_TOPIC) ? "dead-letter " : "") + "Event Hub '" + topic + "' not found in namespace "
                     + bootstrap + " (names are case-sensitive" + (option.equals(DLQ_TOPIC) ? "; Event Hubs does not create it" : "")
                     + "): check " + option;
+        }
+
+        String notCreatedYet(String topic, String category) {
+            return Preflight.WARNING + "Event Hub '" + topic + "' does not exist in namespace " + bootstrap + " yet: Azure creates "
+                    + "it when the diagnostic setting streams its first " + category + " record (or the setting sends "
+                    + category + " elsewhere: check " + SOURCE_TOPIC + "); the job reads the other Event Hubs and this one "
+                    + "from its start once it appears, looking every --" + SourceOptions.PARTITION_DISCOVERY.name;
         }
 
         String notAuthorized(String topic, String option) {

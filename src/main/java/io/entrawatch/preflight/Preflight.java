@@ -3,6 +3,8 @@ package io.entrawatch.preflight;
 import io.entrawatch.config.Durations;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.PreflightOptions;
+import io.entrawatch.config.SourceOptions;
+import io.entrawatch.ingest.SourceCoverage;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,27 +30,50 @@ import java.util.function.Supplier;
  * <p>A host that does not answer is only a warning: an outage looks the same, and the job itself waits
  * an outage out (its source reconnects, its sink retries). Stopping the start for it would also fail an
  * application-mode deployment whose JobManager fails over during an outage, since {@code main} runs again.
+ * Lines that begin with {@link #WARNING} are warnings too: an Azure-named per-category Event Hub that
+ * Azure has not created yet (the source reads it once it appears), and a topic list that plainly lacks
+ * the hub of a category an enabled detection reads ({@link SourceCoverage#topicListWarnings}).
  */
 public final class Preflight {
     /** How a problem line begins when the host did not answer (a warning, see the class comment). */
     static final String NO_ANSWER = "no answer from ";
     static final String CANNOT_REACH = "cannot reach ";
+    /** How a line begins that is a warning about the settings, not a problem that stops the start. */
+    public static final String WARNING = "warning: ";
 
     private Preflight() {}
 
-    /**
-     * Runs the check; throws {@link PreflightException} listing every problem found when one of them is
-     * more than an unreachable host. Returns the unreachable-host warnings (empty when all answered).
-     */
+    /** {@link #check(JobOptions, Map, Map)} without the topic-list warnings. */
     public static List<String> check(JobOptions options, Map<String, String> environment) {
-        List<String> problems = problems(options, environment);
-        if (problems.stream().anyMatch(p -> !isUnreachable(p))) throw new PreflightException(problems);
-        return problems;
+        return check(options, environment, Map.of());
+    }
+
+    /**
+     * Runs the check; throws {@link PreflightException} listing every line found when one of them is a
+     * problem, not a warning ({@link #isWarning}). Returns the warnings (empty when all is well): hosts that
+     * did not answer, and {@code --source.topic} lacking the Azure-named hub of a category in {@code needs}
+     * (category -> the detections that read it, {@link SourceCoverage#needs}).
+     */
+    public static List<String> check(JobOptions options, Map<String, String> environment, Map<String, List<String>> needs) {
+        List<String> lines = new ArrayList<>(problems(options, environment));
+        lines.addAll(topicListWarnings(options, needs));
+        if (lines.stream().anyMatch(p -> !isWarning(p))) throw new PreflightException(lines);
+        return lines;
+    }
+
+    /** The warnings about {@code --source.topic} leaving out the hub of a category in {@code needs}; no network. */
+    static List<String> topicListWarnings(JobOptions options, Map<String, List<String>> needs) {
+        return SourceCoverage.topicListWarnings(options.get(SourceOptions.TOPICS), needs).stream().map(w -> WARNING + w).toList();
     }
 
     /** Whether a problem line says only that a host did not answer. */
     public static boolean isUnreachable(String problem) {
         return problem.startsWith(NO_ANSWER) || problem.startsWith(CANNOT_REACH);
+    }
+
+    /** Whether a line is a warning (the job is submitted anyway): a host that did not answer, or {@link #WARNING}. */
+    public static boolean isWarning(String line) {
+        return isUnreachable(line) || line.startsWith(WARNING);
     }
 
     /** Every problem found, one line each (empty: Event Hubs and Elasticsearch accept the settings). */

@@ -78,7 +78,8 @@ class DetectionCatalogueTest {
     /**
      * {@link Detection#categories} is what each detection's filter actually reads: over a generated half day
      * with every attack planted and the sign-in fixtures, every sign-in a detection keeps that has a user
-     * is of one of its categories, and each of its categories gives it sign-ins.
+     * is of one of its categories, and each of its categories gives it sign-ins. (The silence warning and
+     * the start-up check's topic-list warning are built on these categories.)
      */
     @Test
     void eachDetectionReadsExactlyTheCategoriesItDeclares() {

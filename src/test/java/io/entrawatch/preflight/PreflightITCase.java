@@ -291,6 +291,27 @@ class PreflightITCase {
     }
 
     @Test
+    void aPerCategoryEventHubAzureHasNotCreatedYetIsAWarningWhileAnotherIsRead() {
+        String interactive = "insights-logs-signinlogs";
+        String nonInteractive = "insights-logs-noninteractiveusersigninlogs";
+        if (!kafka.listTopics().contains(interactive)) kafka.createTopic(interactive, 2);
+        assertFalse(kafka.listTopics().contains(nonInteractive), "this test needs " + nonInteractive + " not to exist");
+        JobOptions options = good().with(SourceOptions.TOPICS, interactive + "," + nonInteractive);
+        List<String> warnings = Preflight.check(options, goodEnv()); // the default topic list, half of it created so far
+        String w = only(warnings);
+        assertTrue(Preflight.isWarning(w), w);
+        assertContains(w, "warning: Event Hub '" + nonInteractive + "' does not exist in namespace " + kafka.getBootstrapServers()
+                + " yet", "its first NonInteractiveUserSignInLogs record", "from its start once it appears", "--source.partition-discovery");
+        // a hub of another name is no hub Azure creates by itself: still a problem
+        assertThrows(PreflightException.class, () -> Preflight.check(good().with(SourceOptions.TOPICS, interactive + ",entra-sign-ins"),
+                goodEnv()));
+        // and with no source hub at all, the job would read nothing: a problem
+        PreflightException e = assertThrows(PreflightException.class,
+                () -> Preflight.check(good().with(SourceOptions.TOPICS, nonInteractive), goodEnv()));
+        assertContains(e.problems().get(0), "Event Hub '" + nonInteractive + "' not found");
+    }
+
+    @Test
     void anUnreachableElasticsearchNamesTheHostsOption() throws Exception {
         String url = "https://127.0.0.1:" + closedPort();
         String p = only(problems(good().with(ElasticsearchOptions.HOSTS, url).with(PreflightOptions.TIMEOUT, "3 s"), goodEnv()));
