@@ -64,7 +64,7 @@ class KibanaSavedObjectsTest {
         throw new IllegalStateException("deploy/kibana not found");
     }
 
-    private static Map<String, String> mappingFields(String resource, String propertiesAt) throws Exception {
+    static Map<String, String> mappingFields(String resource, String propertiesAt) throws Exception {
         try (InputStream in = KibanaSavedObjectsTest.class.getResourceAsStream(resource)) {
             Map<String, String> types = new HashMap<>();
             collect(JSON.readTree(in).at(propertiesAt), "", types);
