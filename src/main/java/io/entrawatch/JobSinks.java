@@ -27,10 +27,14 @@ import java.util.Locale;
 public final class JobSinks {
     private JobSinks() {}
 
-    /** Alerts into {@code es.index}. */
+    /**
+     * Alerts into {@code es.index}, each sent with {@code event.created} and {@code event.ingested}: the time
+     * the sink sent it (what Elastic Security's promotion rule reads, docs/alerts.md).
+     */
     public static ElasticsearchSink<Alert> alerts(JobOptions options, ConnectionSettings elasticsearch) {
         return ElasticsearchOptions.<Alert>sink(options, elasticsearch)
                 .setElementConverter(IndexRequests.alertConverter(options.get(ElasticsearchOptions.INDEX)))
+                .setEventTimes(true)
                 .build();
     }
 

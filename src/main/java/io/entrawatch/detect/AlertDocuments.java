@@ -21,6 +21,11 @@ import java.util.List;
  */
 public final class AlertDocuments {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * The ECS version the alert fields follow ({@code ecs.version}): 8.11 defines every ECS field an alert
+     * carries (event.*, rule.*, threat.technique/tactic.*, source.*, user.*, user_agent.*, related.*).
+     */
+    public static final String ECS_VERSION = "8.11.0";
     /** Evidence arrays keep this many lexicographically smallest values. */
     public static final int EVIDENCE_LIMIT = 100;
 
@@ -46,7 +51,7 @@ public final class AlertDocuments {
         }
     }
 
-    /** The fields every alert carries: @timestamp, event, rule, threat, tenant and detection window. */
+    /** The fields every alert carries: @timestamp, ecs.version, event, rule, threat, tenant and detection window. */
     public static ObjectNode base(RuleMetadata rule, String tenantId, long windowStart, long windowEnd, String message) {
         return base(rule, rule.severity, tenantId, windowStart, windowEnd, message);
     }
@@ -62,6 +67,7 @@ public final class AlertDocuments {
         ObjectNode doc = JsonNodeFactory.instance.objectNode();
         doc.put("@timestamp", iso(windowEnd));
         doc.put("message", message);
+        doc.putObject("ecs").put("version", ECS_VERSION);
         ObjectNode event = doc.putObject("event");
         event.put("kind", "alert");
         event.putArray("category").add("authentication");
@@ -91,8 +97,15 @@ public final class AlertDocuments {
             names.add(t.name);
             links.add(t.reference);
         }
-        ArrayNode tactics = threat.putObject("tactic").putArray("name");
-        rule.tactics.forEach(tactics::add);
+        ObjectNode tactic = threat.putObject("tactic");
+        ArrayNode tacticIds = tactic.putArray("id");
+        ArrayNode tacticNames = tactic.putArray("name");
+        ArrayNode tacticLinks = tactic.putArray("reference");
+        for (RuleMetadata.Tactic t : rule.tactics) {
+            tacticIds.add(t.id);
+            tacticNames.add(t.name);
+            tacticLinks.add(t.reference);
+        }
         doc.putObject("azure").put("tenant_id", tenantId);
         ObjectNode detection = doc.putObject("detection");
         ObjectNode window = detection.putObject("window");

@@ -15,12 +15,22 @@ import java.util.regex.Pattern;
  * rule that would show an analyst an empty guide or a malformed technique id never reaches a job.
  */
 public final class RuleMetadata implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     /** Severity -> risk score, as Elastic Security's prebuilt rules pair them. */
     public static final Map<String, Integer> RISK_SCORES = Map.of("low", 21, "medium", 47, "high", 73, "critical", 99);
 
     private static final Pattern TECHNIQUE_ID = Pattern.compile("T\\d{4}(\\.\\d{3})?");
+
+    /** The MITRE ATT&CK Enterprise tactics: name -> id (https://attack.mitre.org/tactics/enterprise/). */
+    public static final Map<String, String> MITRE_TACTICS = Map.ofEntries(
+            Map.entry("Reconnaissance", "TA0043"), Map.entry("Resource Development", "TA0042"),
+            Map.entry("Initial Access", "TA0001"), Map.entry("Execution", "TA0002"),
+            Map.entry("Persistence", "TA0003"), Map.entry("Privilege Escalation", "TA0004"),
+            Map.entry("Defense Evasion", "TA0005"), Map.entry("Credential Access", "TA0006"),
+            Map.entry("Discovery", "TA0007"), Map.entry("Lateral Movement", "TA0008"),
+            Map.entry("Collection", "TA0009"), Map.entry("Command and Control", "TA0011"),
+            Map.entry("Exfiltration", "TA0010"), Map.entry("Impact", "TA0040"));
     private static final Pattern SHORT_NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
     /** A MITRE ATT&CK technique or sub-technique. */
@@ -37,6 +47,20 @@ public final class RuleMetadata implements Serializable {
         }
     }
 
+    /** A MITRE ATT&CK tactic: id ({@code TA0006}), name ({@code Credential Access}) and its page. */
+    public static final class Tactic implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public final String id;
+        public final String name;
+        public final String reference;
+
+        public Tactic(String id, String name) {
+            this.id = id;
+            this.name = name;
+            this.reference = "https://attack.mitre.org/tactics/" + id + "/";
+        }
+    }
+
     public final String id;
     public final String name;
     /** Short machine name used in metrics, logs and dead letters, e.g. {@code password-spray}. */
@@ -48,7 +72,7 @@ public final class RuleMetadata implements Serializable {
     /** 0-100, as Elastic security rules score risk: {@link #RISK_SCORES} of the severity. */
     public final int riskScore;
     public final List<Technique> techniques;
-    public final List<String> tactics;
+    public final List<Tactic> tactics;
     public final List<String> references;
     public final List<String> falsePositives;
     public final String investigationGuide;
@@ -76,7 +100,7 @@ public final class RuleMetadata implements Serializable {
     public static final class Builder {
         private String id, name, shortName, version, description, severity, investigationGuide;
         private final List<Technique> techniques = new ArrayList<>();
-        private final List<String> tactics = new ArrayList<>();
+        private final List<Tactic> tactics = new ArrayList<>();
         private final List<String> references = new ArrayList<>();
         private final List<String> falsePositives = new ArrayList<>();
 
@@ -119,8 +143,9 @@ public final class RuleMetadata implements Serializable {
             return this;
         }
 
-        public Builder tactics(String... names) {
-            tactics.addAll(List.of(names));
+        /** A MITRE ATT&CK tactic by id and name, e.g. {@code tactic("TA0006", "Credential Access")}. */
+        public Builder tactic(String tacticId, String tacticName) {
+            tactics.add(new Tactic(tacticId, tacticName));
             return this;
         }
 
@@ -160,6 +185,11 @@ public final class RuleMetadata implements Serializable {
                 if (t.name == null || t.name.isBlank()) problems.add("technique " + t.id + " has no name");
             }
             if (tactics.isEmpty()) problems.add("at least one MITRE ATT&CK tactic");
+            for (Tactic t : tactics) {
+                String expected = MITRE_TACTICS.get(t.name);
+                if (expected == null) problems.add("tactic '" + t.name + "' is not a MITRE ATT&CK Enterprise tactic");
+                else if (!expected.equals(t.id)) problems.add("tactic " + t.name + " is " + expected + ", not '" + t.id + "'");
+            }
             if (references.isEmpty()) problems.add("at least one reference");
             for (String r : references) if (!r.startsWith("https://")) problems.add("reference '" + r + "' is not an https URL");
             if (falsePositives.isEmpty()) problems.add("at least one false-positive note");

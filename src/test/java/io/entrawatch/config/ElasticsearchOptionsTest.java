@@ -62,6 +62,14 @@ class ElasticsearchOptionsTest {
         assertTrue(fromOptions.templates().installs());
     }
 
+    /** Alerts get the time the sink sends them (event.created, event.ingested); dead letters keep their own @timestamp only. */
+    @Test
+    void theAlertSinkSendsEventTimesAndTheDeadLetterSinkDoesNot() {
+        assertTrue(io.entrawatch.JobSinks.alerts(JobOptions.defaults(), LOCAL).settings().eventTimes());
+        assertFalse(io.entrawatch.JobSinks.deadLettersToElasticsearch(JobOptions.defaults(), LOCAL).settings().eventTimes());
+        assertFalse(sinkSettings(JobOptions.defaults()).eventTimes(), "the sink's default: documents as they are");
+    }
+
     @Test
     void shouldRefuseTheAlertIndexAsDeadLetterIndex() {
         JobOptions options = JobOptions.parse(new String[] {"--es.index", "same", "--dead-letter.index", "same",

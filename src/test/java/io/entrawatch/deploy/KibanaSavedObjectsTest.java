@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,10 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * deploy/kibana/entrawatch.ndjson against the mappings of the indices its data views cover (the alert
- * index template; the exceptions index's mapping): every field a data view, visualization, saved search
- * or query names exists in the mapping of its data view, with a type that supports its use (terms on
- * keyword/ip/numbers, never text; date histograms on dates; sorting on non-text), and every reference
- * resolves inside the file. Kibana is not on Maven Central, so the import itself is not run here.
+ * index template; the exceptions index's mapping): every field a data view, Lens visualization, saved
+ * search or query names exists in the mapping of its data view, with a type that supports its use (terms
+ * on keyword/ip/numbers, never text; date histograms on dates; sorting on non-text), each Lens object is
+ * consistent in itself (columns, column order, the visualization's accessors, a data view reference per
+ * layer), the dashboard holds no legacy visualization, and every reference resolves inside the file.
+ * Kibana is not on Maven Central, so the import itself is not run here.
  */
 class KibanaSavedObjectsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,7 +67,7 @@ class KibanaSavedObjectsTest {
         throw new IllegalStateException("deploy/kibana not found");
     }
 
-    private static Map<String, String> mappingFields(String resource, String propertiesAt) throws Exception {
+    static Map<String, String> mappingFields(String resource, String propertiesAt) throws Exception {
         try (InputStream in = KibanaSavedObjectsTest.class.getResourceAsStream(resource)) {
             Map<String, String> types = new HashMap<>();
             collect(JSON.readTree(in).at(propertiesAt), "", types);
@@ -86,7 +89,11 @@ class KibanaSavedObjectsTest {
 
     /** The type of {@code field} in the mapping behind the data view {@code o} searches. */
     private static String type(JsonNode o, String field, String where) {
-        String dataView = dataViewOf(o);
+        return type(dataViewOf(o), field, where);
+    }
+
+    /** The type of {@code field} in the mapping behind the data view with id {@code dataView}. */
+    private static String type(String dataView, String field, String where) {
         String t = fieldTypes.get(dataView).get(field);
         assertTrue(t != null, where + ": field " + field + " is not in the mapping of data view " + dataView);
         return t;
@@ -174,34 +181,163 @@ class KibanaSavedObjectsTest {
                 "an exception without valid_from, or valid from earlier, is in force: " + query);
     }
 
+    /*
+     * Lens saved objects as Kibana 8.9+ and 9.x store them (elastic/kibana,
+     * x-pack/platform/plugins/shared/lens/server/content_management/v0/schema/common.ts: attributes title,
+     * description, visualizationType, state; server/migrations/saved_object_migrations.ts: the last Lens
+     * migration is 8.9.0, 8.6.0 renamed the datasource "indexpattern" to "formBased"): state.datasourceStates
+     * .formBased.layers.<layerId> {columns, columnOrder}, state.visualization by visualizationType, and per
+     * layer a reference "indexpattern-datasource-layer-<layerId>" to its data view.
+     */
+    private static final Set<String> LENS_TYPES = Set.of("lnsXY", "lnsDatatable", "lnsPie");
+    private static final Map<String, String> LENS_DATA_TYPES = Map.of("keyword", "string", "ip", "ip", "long", "number",
+            "float", "number", "date", "date", "boolean", "boolean");
+
     @Test
-    void visualizationsAggregateOnFieldsWhoseTypeSupportsTheAggregation() throws Exception {
-        assertFalse(ofType("visualization").isEmpty());
-        for (JsonNode v : ofType("visualization")) {
+    void theDashboardIsMadeOfLensPanelsAndSavedSearchesOnly() throws Exception {
+        assertEquals(List.of(), ofType("visualization").stream().map(o -> o.path("id").asText()).toList(),
+                "no legacy aggregation-based visualizations");
+        assertFalse(ofType("lens").isEmpty());
+        JsonNode dashboard = ofType("dashboard").get(0);
+        for (JsonNode p : JSON.readTree(dashboard.path("attributes").path("panelsJSON").asText())) {
+            assertTrue(Set.of("lens", "search").contains(p.path("type").asText()), "panel " + p);
+        }
+        for (JsonNode r : dashboard.path("references")) {
+            assertTrue(Set.of("lens", "search").contains(r.path("type").asText()), "reference " + r);
+        }
+    }
+
+    @Test
+    void lensVisualizationsAggregateOnFieldsWhoseTypeSupportsTheAggregation() {
+        for (JsonNode v : ofType("lens")) {
             String id = v.path("id").asText();
-            JsonNode state = JSON.readTree(v.path("attributes").path("visState").asText());
-            for (JsonNode agg : state.path("aggs")) {
-                String kind = agg.path("type").asText();
-                String field = agg.path("params").path("field").asText(null);
-                switch (kind) {
-                    case "count":
-                        break;
-                    case "date_histogram":
-                        assertEquals("date", type(v, field, id), id + ": date_histogram on " + field);
-                        break;
-                    case "terms": case "cardinality": case "significant_terms":
-                        assertTrue(AGGREGATABLE.contains(type(v, field, id)), id + ": " + kind + " on " + field
-                                + " of type " + type(v, field, id) + " (text cannot be aggregated)");
-                        break;
-                    case "sum": case "avg": case "max": case "min":
-                        assertTrue(Set.of("long", "integer", "float", "double").contains(type(v, field, id)), id + ": " + kind + " on " + field);
-                        break;
-                    default:
-                        throw new AssertionError(id + ": aggregation " + kind + " is not checked by this test; add it");
+            assertEquals("8.9.0", v.path("typeMigrationVersion").asText(), id + ": the Lens format of 8.9 on");
+            JsonNode attributes = v.path("attributes");
+            assertFalse(attributes.path("title").asText().isBlank(), id + " title");
+            String type = attributes.path("visualizationType").asText();
+            assertTrue(LENS_TYPES.contains(type), id + ": visualizationType " + type + " is not checked by this test; add it");
+            JsonNode state = attributes.path("state");
+            assertEquals(Set.of("formBased"), names(state.path("datasourceStates")), id + ": the form-based datasource only");
+            JsonNode layers = state.at("/datasourceStates/formBased/layers");
+            assertFalse(layers.isEmpty(), id + ": layers");
+            Map<String, Set<String>> columnsByLayer = new HashMap<>();
+            for (var it = layers.fields(); it.hasNext(); ) {
+                var layer = it.next();
+                String dataView = lensDataView(v, layer.getKey());
+                JsonNode columns = layer.getValue().path("columns");
+                List<String> order = new ArrayList<>();
+                layer.getValue().path("columnOrder").forEach(c -> order.add(c.asText()));
+                assertEquals(names(columns), new HashSet<>(order), id + ": columnOrder lists every column once");
+                assertEquals(order.size(), new HashSet<>(order).size(), id + ": columnOrder " + order);
+                for (var c = columns.fields(); c.hasNext(); ) checkLensColumn(id, dataView, columns, c.next());
+                columnsByLayer.put(layer.getKey(), names(columns));
+            }
+            checkLensVisualization(id, type, state.path("visualization"), columnsByLayer);
+            assertEquals("kuery", state.at("/query/language").asText(), id);
+            for (String field : queryFields(state)) type(dataViewOfLens(v), field, id + " query");
+        }
+    }
+
+    /** The alerts never carry source.as.* (no detection knows the addresses' ASN): no panel shows it. */
+    @Test
+    void noPanelShowsAFieldTheAlertsNeverCarry() {
+        for (JsonNode v : ofType("lens")) {
+            for (JsonNode layer : v.at("/attributes/state/datasourceStates/formBased/layers")) {
+                for (JsonNode c : layer.path("columns")) {
+                    assertFalse(c.path("sourceField").asText().startsWith("source.as."), v.path("id").asText() + ": " + c);
                 }
             }
-            checkQueryFields(v, id);
         }
+    }
+
+    private static void checkLensColumn(String id, String dataView, JsonNode columns, Map.Entry<String, JsonNode> column) {
+        String where = id + " column " + column.getKey();
+        JsonNode c = column.getValue();
+        String operation = c.path("operationType").asText();
+        String field = c.path("sourceField").asText();
+        assertFalse(c.path("label").asText().isBlank(), where + ": label");
+        switch (operation) {
+            case "count":
+                assertEquals("___records___", field, where + ": count of records");
+                assertEquals("number", c.path("dataType").asText(), where);
+                assertFalse(c.path("isBucketed").asBoolean(), where);
+                return;
+            case "date_histogram":
+                assertEquals("date", type(dataView, field, where), where + ": date_histogram on " + field);
+                assertTrue(c.path("isBucketed").asBoolean(), where);
+                break;
+            case "terms":
+                assertTrue(AGGREGATABLE.contains(type(dataView, field, where)), where + ": terms on " + field
+                        + " of type " + type(dataView, field, where) + " (text cannot be aggregated)");
+                assertTrue(c.path("isBucketed").asBoolean(), where);
+                assertTrue(c.at("/params/size").asInt() > 0, where + ": size");
+                String orderBy = c.at("/params/orderBy/columnId").asText(null);
+                assertTrue(orderBy == null || columns.has(orderBy), where + ": ordered by a column of its layer, " + orderBy);
+                break;
+            case "unique_count":
+                assertTrue(AGGREGATABLE.contains(type(dataView, field, where)), where + ": unique_count on " + field);
+                return;
+            default:
+                throw new AssertionError(where + ": operation " + operation + " is not checked by this test; add it");
+        }
+        assertEquals(LENS_DATA_TYPES.get(type(dataView, field, where)), c.path("dataType").asText(),
+                where + ": dataType of " + field);
+    }
+
+    private static void checkLensVisualization(String id, String type, JsonNode vis, Map<String, Set<String>> columnsByLayer) {
+        List<JsonNode> layers = new ArrayList<>();
+        if (type.equals("lnsDatatable")) layers.add(vis);
+        else vis.path("layers").forEach(layers::add);
+        assertEquals(columnsByLayer.keySet(), layers.stream().map(l -> l.path("layerId").asText()).collect(Collectors.toSet()),
+                id + ": the visualization's layers are the datasource's");
+        for (JsonNode l : layers) {
+            Set<String> columns = columnsByLayer.get(l.path("layerId").asText());
+            assertEquals("data", l.path("layerType").asText(), id);
+            List<String> used = new ArrayList<>();
+            switch (type) {
+                case "lnsXY":
+                    assertFalse(l.path("seriesType").asText().isBlank(), id + ": seriesType");
+                    used.add(l.path("xAccessor").asText());
+                    if (l.has("splitAccessor")) used.add(l.path("splitAccessor").asText());
+                    l.path("accessors").forEach(a -> used.add(a.asText()));
+                    break;
+                case "lnsDatatable":
+                    l.path("columns").forEach(c -> used.add(c.path("columnId").asText()));
+                    break;
+                case "lnsPie":
+                    l.path("primaryGroups").forEach(a -> used.add(a.asText()));
+                    l.path("metrics").forEach(a -> used.add(a.asText()));
+                    assertFalse(l.path("primaryGroups").isEmpty() || l.path("metrics").isEmpty(), id + ": groups and metrics");
+                    break;
+                default:
+                    throw new AssertionError(type);
+            }
+            assertEquals(columns, new HashSet<>(used), id + ": the visualization shows every column of layer "
+                    + l.path("layerId").asText() + " and no other");
+        }
+    }
+
+    /** The data view of a Lens layer: its reference "indexpattern-datasource-layer-<layerId>". */
+    private static String lensDataView(JsonNode lens, String layerId) {
+        for (JsonNode r : lens.path("references")) {
+            if (r.path("name").asText().equals("indexpattern-datasource-layer-" + layerId)) {
+                assertEquals("index-pattern", r.path("type").asText(), lens.path("id").asText());
+                String id = r.path("id").asText();
+                assertTrue(fieldTypes.containsKey(id), lens.path("id").asText() + ": data view " + id + " has no mapping in this test");
+                return id;
+            }
+        }
+        throw new AssertionError(lens.path("id").asText() + ": no data view reference for layer " + layerId);
+    }
+
+    private static String dataViewOfLens(JsonNode lens) {
+        return lensDataView(lens, lens.at("/attributes/state/datasourceStates/formBased/layers").fieldNames().next());
+    }
+
+    private static Set<String> names(JsonNode o) {
+        Set<String> names = new HashSet<>();
+        o.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     @Test
@@ -234,6 +370,9 @@ class KibanaSavedObjectsTest {
                 for (JsonNode p : JSON.readTree(o.path("attributes").path("panelsJSON").asText())) {
                     assertTrue(names.contains(p.path("panelRefName").asText()), "panel " + p);
                 }
+            } else if (o.path("type").asText().equals("lens")) {
+                o.at("/attributes/state/datasourceStates/formBased/layers").fieldNames().forEachRemaining(layer ->
+                        assertTrue(names.contains("indexpattern-datasource-layer-" + layer), o.path("id").asText() + " layer " + layer));
             } else if (!o.path("type").asText().equals("index-pattern")) {
                 assertTrue(names.contains(searchSource(o).path("indexRefName").asText()), o.path("id").asText());
             }

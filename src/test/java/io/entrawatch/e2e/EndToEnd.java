@@ -10,6 +10,7 @@ import io.entrawatch.config.Secrets;
 import io.entrawatch.generate.GeneratorConfig;
 import io.entrawatch.generate.TrafficGenerator;
 import io.entrawatch.replay.ReplayJob;
+import io.entrawatch.testing.SentAlerts;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalKafka;
 import org.apache.flink.api.common.JobID;
@@ -175,13 +176,17 @@ final class EndToEnd {
         return expected;
     }
 
-    /** The documents of an index by {@code _id} (after a refresh; at most 10,000). */
+    /**
+     * The documents of an index by {@code _id} (after a refresh; at most 10,000). Alerts come without the
+     * send times the sink added ({@link SentAlerts#withoutSendTimes}, which checks every alert had them),
+     * so that they compare with replay's.
+     */
     static Map<String, JsonNode> documents(LocalElasticsearch es, String index) {
         es.refresh(index);
         Map<String, JsonNode> docs = new TreeMap<>();
         try {
             for (JsonNode hit : JSON.readTree(es.search(index, "{\"size\":10000}")).at("/hits/hits")) {
-                docs.put(hit.get("_id").asText(), hit.get("_source"));
+                docs.put(hit.get("_id").asText(), SentAlerts.withoutSendTimes(hit.get("_source")));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

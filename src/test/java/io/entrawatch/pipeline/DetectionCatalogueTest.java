@@ -30,9 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DetectionCatalogueTest {
     private static final Pattern TECHNIQUE = Pattern.compile("T\\d{4}(\\.\\d{3})?");
-    private static final Set<String> TACTICS = Set.of("Reconnaissance", "Resource Development", "Initial Access",
-            "Execution", "Persistence", "Privilege Escalation", "Defense Evasion", "Credential Access", "Discovery",
-            "Lateral Movement", "Collection", "Command and Control", "Exfiltration", "Impact");
+    private static final Pattern TACTIC = Pattern.compile("TA\\d{4}");
 
     @Test
     void everyRuleShouldCarryCompleteConsistentMetadata() {
@@ -51,7 +49,11 @@ class DetectionCatalogueTest {
                 assertFalse(t.name.isBlank(), who + ": technique name of " + t.id);
             }
             assertFalse(r.tactics.isEmpty(), who + ": tactics");
-            for (String tactic : r.tactics) assertTrue(TACTICS.contains(tactic), who + ": unknown MITRE tactic " + tactic);
+            for (RuleMetadata.Tactic t : r.tactics) {
+                assertEquals(RuleMetadata.MITRE_TACTICS.get(t.name), t.id, who + ": MITRE tactic " + t.name);
+                assertTrue(TACTIC.matcher(t.id).matches(), who + ": tactic id " + t.id);
+                assertEquals("https://attack.mitre.org/tactics/" + t.id + "/", t.reference, who);
+            }
             assertFalse(r.references.isEmpty(), who + ": references");
             r.references.forEach(u -> assertTrue(u.startsWith("https://"), who + ": reference " + u));
             assertFalse(r.falsePositives.isEmpty(), who + ": false positives");
@@ -113,9 +115,11 @@ class DetectionCatalogueTest {
     void aRuleWithMalformedMetadataShouldNotBuild() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RuleMetadata.builder()
                 .id("not-a-uuid").name("Broken").shortName("Broken Rule").version("1").description("d")
-                .severity("severe").technique("T11", "Brute Force").tactics("Credential Access")
+                .severity("severe").technique("T11", "Brute Force").tactic("TA0001", "Credential Access")
+                .tactic("TA0099", "Password Guessing")
                 .references("http://example.com").investigationGuide(" ").build());
-        for (String problem : List.of("UUID", "short name", "severity", "T11", "http://example.com", "false-positive",
+        for (String problem : List.of("UUID", "short name", "severity", "T11", "Credential Access is TA0006",
+                "'Password Guessing' is not a MITRE ATT&CK Enterprise tactic", "http://example.com", "false-positive",
                 "investigation guide")) {
             assertTrue(e.getMessage().contains(problem), "names " + problem + ": " + e.getMessage());
         }

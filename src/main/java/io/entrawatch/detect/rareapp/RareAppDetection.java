@@ -38,7 +38,8 @@ public final class RareAppDetection implements Detection {
             .severity("low")
             .technique("T1078.004", "Valid Accounts: Cloud Accounts")
             .technique("T1110.003", "Brute Force: Password Spraying")
-            .tactics("Initial Access", "Credential Access")
+            .tactic("TA0001", "Initial Access")
+            .tactic("TA0006", "Credential Access")
             .references("https://github.com/elastic/detection-rules/tree/main/hunting/azure",
                     "https://learn.microsoft.com/en-us/entra/identity/monitoring-health/concept-sign-ins",
                     "https://learn.microsoft.com/en-us/troubleshoot/entra/entra-id/governance/verify-first-party-apps-sign-in")

@@ -35,7 +35,8 @@ public final class PasswordSprayDetection implements Detection {
             .severity("medium")
             .technique("T1078.004", "Valid Accounts: Cloud Accounts")
             .technique("T1110.003", "Brute Force: Password Spraying")
-            .tactics("Initial Access", "Credential Access")
+            .tactic("TA0001", "Initial Access")
+            .tactic("TA0006", "Credential Access")
             .references("https://github.com/elastic/detection-rules/tree/main/hunting/azure",
                     "https://learn.microsoft.com/en-us/entra/identity/authentication/concept-password-ban-bad")
             .falsePositives("A misconfigured service or script using stale credentials for many accounts.",

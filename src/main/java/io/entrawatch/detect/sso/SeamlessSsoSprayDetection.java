@@ -45,7 +45,7 @@ public final class SeamlessSsoSprayDetection implements Detection {
                     + "the failing IP address did in that hour, per sign-in table.")
             .severity("medium")
             .technique("T1110", "Brute Force")
-            .tactics("Credential Access")
+            .tactic("TA0006", "Credential Access")
             .references("https://github.com/Azure/Azure-Sentinel/blob/master/Solutions/Microsoft%20Entra%20ID/Analytic%20Rules/SeamlessSSOPasswordSpray.yaml",
                     "https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/tshoot-connect-sso")
             .falsePositives("A broken Seamless SSO setup (Kerberos decryption key not rolled over, clock skew, the AZUREADSSOACC "

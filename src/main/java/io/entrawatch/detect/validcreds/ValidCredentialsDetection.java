@@ -49,7 +49,8 @@ public final class ValidCredentialsDetection implements Detection {
             .severity("high")
             .technique("T1078.004", "Valid Accounts: Cloud Accounts")
             .technique("T1110.003", "Brute Force: Password Spraying")
-            .tactics("Initial Access", "Credential Access")
+            .tactic("TA0001", "Initial Access")
+            .tactic("TA0006", "Credential Access")
             .references("https://github.com/Azure/Azure-Sentinel/blob/master/Solutions/Microsoft%20Entra%20ID/Analytic%20Rules/SigninPasswordSpray.yaml",
                     "https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes",
                     "https://learn.microsoft.com/en-us/security/operations/incident-response-playbook-password-spray")

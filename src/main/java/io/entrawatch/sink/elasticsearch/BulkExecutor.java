@@ -13,6 +13,7 @@ import org.elasticsearch.client.ResponseListener;
 import org.elasticsearch.client.RestClient;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +21,9 @@ import java.util.List;
  * Sends one batch as one {@code _bulk} call and sorts the outcome of every item into indexed, retried
  * (408, 429, 5xx, and the whole bulk when the call fails) or refused ({@link DeadLetterRouter}); see
  * {@link BulkRequests#classifyItem}. Dead letters of refused items go back to the base writer with
- * the retries, or on their own, and so out with the next bulk.
+ * the retries, or on their own, and so out with the next bulk. With event times on, every document other
+ * than a dead letter is sent with {@code event.created} and {@code event.ingested} set to the time of the
+ * bulk request ({@link BulkRequests#build(List, java.time.Instant)}).
  */
 final class BulkExecutor {
     private static final ContentType NDJSON = ContentType.create("application/vnd.elasticsearch+x-ndjson",
@@ -33,16 +36,20 @@ final class BulkExecutor {
     private final DeadLetterRouter deadLetterRouter;
     private final RetryScheduler retries;
     private final SinkWriterMetrics metrics;
+    /** Null: documents are sent without event times. */
+    private final Clock eventTimes;
 
-    BulkExecutor(RestClient client, DeadLetterRouter deadLetterRouter, RetryScheduler retries, SinkWriterMetrics metrics) {
+    BulkExecutor(RestClient client, DeadLetterRouter deadLetterRouter, RetryScheduler retries, SinkWriterMetrics metrics,
+            Clock eventTimes) {
         this.client = client;
         this.deadLetterRouter = deadLetterRouter;
         this.retries = retries;
         this.metrics = metrics;
+        this.eventTimes = eventTimes;
     }
 
     void execute(List<IndexRequestEntry> entries, ResultHandler<IndexRequestEntry> handler) {
-        BulkRequests.Body body = BulkRequests.build(entries);
+        BulkRequests.Body body = BulkRequests.build(entries, eventTimes == null ? null : eventTimes.instant());
         List<IndexRequestEntry> deadLetters = new ArrayList<>();
         for (BulkRequests.ItemResult r : body.localRejections) deadLetterRouter.reject(r.entry, r.status, r.reason, deadLetters);
         if (body.sent.isEmpty()) {

@@ -4,19 +4,25 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The wire side of a bulk request: the NDJSON body built from the entries' raw source bytes (never
- * re-serialised, unless a source spans lines and must be compacted), the parsing of the per-item
- * results, and the retry classification of statuses.
+ * re-serialised, unless a source spans lines and must be compacted, or gets the send time stamped into
+ * it), the parsing of the per-item results, and the retry classification of statuses.
  */
 final class BulkRequests {
     /** Path and query of the bulk call; {@code filter_path} trims the response to what is read. */
@@ -29,8 +35,18 @@ final class BulkRequests {
     /** Longest error reason kept (ES may quote the offending value). */
     static final int MAX_REASON_CHARS = 2000;
 
+    /**
+     * Bytes {@link #build(List, Instant)} may add to a document that is not a dead letter:
+     * {@code ,"event":{"created":"<24 chars>","ingested":"<24 chars>"}} at most, with room to spare.
+     */
+    static final int EVENT_TIMES_BYTES = 96;
+
     private static final JsonFactory JSON = new JsonFactory();
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Reads and rewrites a source to stamp it: decimals are kept exactly as they were written. */
+    private static final ObjectMapper EXACT = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
     private BulkRequests() {}
 
@@ -74,27 +90,41 @@ final class BulkRequests {
         return Outcome.REJECTED;
     }
 
+    /** {@link #build(List, Instant)} without event times: every source as it is (compacted if it spans lines). */
+    static Body build(List<IndexRequestEntry> entries) {
+        return build(entries, null);
+    }
+
     /**
      * Builds the body: per entry an {@code index} action line and its source on one line. A source that
      * spans lines (pretty-printed JSON) is compacted; one that is not JSON is rejected here, since
      * sending it would break the NDJSON framing for the whole bulk.
+     *
+     * <p>With {@code sentAt} (not null), every document other than a dead letter gets
+     * {@code event.created} and {@code event.ingested} set to it (ISO-8601 UTC, milliseconds), replacing
+     * any value it had: the time this bulk request sends it. The entry itself is not changed, so a retry
+     * is stamped with the time of the retry. A source whose {@code event} is not an object is rejected
+     * here.
      */
-    static Body build(List<IndexRequestEntry> entries) {
+    static Body build(List<IndexRequestEntry> entries, Instant sentAt) {
+        String stamp = sentAt == null ? null : DateTimeFormatter.ISO_INSTANT.format(sentAt.truncatedTo(ChronoUnit.MILLIS));
         int estimate = 0;
-        for (IndexRequestEntry e : entries) estimate += actionSizeEstimate(e) + e.source().length + 1;
+        for (IndexRequestEntry e : entries) estimate += sizeInBytes(e);
         ByteArrayOutputStream out = new ByteArrayOutputStream(estimate);
         List<IndexRequestEntry> sent = new ArrayList<>(entries.size());
         List<ItemResult> rejected = new ArrayList<>(0);
         for (IndexRequestEntry e : entries) {
             byte[] source = e.source();
-            if (spansLines(source)) {
-                try {
+            try {
+                if (stamp != null && !e.isDeadLetter()) {
+                    source = withEventTimes(source, stamp);
+                } else if (spansLines(source)) {
                     source = compact(source);
-                } catch (IOException | IllegalArgumentException ex) {
-                    rejected.add(new ItemResult(e, 400, "invalid_json: the source is not one JSON object ("
-                            + ex.getMessage() + ")"));
-                    continue;
                 }
+            } catch (IOException | IllegalArgumentException ex) {
+                rejected.add(new ItemResult(e, 400, "invalid_json: the source is not one JSON object ("
+                        + ex.getMessage() + ")"));
+                continue;
             }
             writeAction(out, e);
             out.write(source, 0, source.length);
@@ -104,9 +134,12 @@ final class BulkRequests {
         return new Body(out.toByteArray(), sent, rejected);
     }
 
-    /** Bytes an entry adds to a bulk body, for the sink's batch-size accounting. */
+    /**
+     * Bytes an entry adds to a bulk body, for the sink's batch-size accounting: a document that is not a
+     * dead letter counts {@link #EVENT_TIMES_BYTES} more, the event times it may be sent with.
+     */
     static long sizeInBytes(IndexRequestEntry e) {
-        return actionSizeEstimate(e) + e.source().length + 1;
+        return actionSizeEstimate(e) + e.source().length + 1 + (e.isDeadLetter() ? 0 : EVENT_TIMES_BYTES);
     }
 
     private static int actionSizeEstimate(IndexRequestEntry e) {
@@ -132,6 +165,22 @@ final class BulkRequests {
             if (b == '\n' || b == '\r') return true;
         }
         return false;
+    }
+
+    /** The source, compact, with {@code event.created} and {@code event.ingested} set to {@code stamp}. */
+    static byte[] withEventTimes(byte[] source, String stamp) throws IOException {
+        JsonNode doc;
+        try (JsonParser p = EXACT.getFactory().createParser(source)) {
+            doc = EXACT.readTree(p);
+            if (doc == null || !doc.isObject()) throw new IllegalArgumentException("not a JSON object");
+            if (p.nextToken() != null) throw new IllegalArgumentException("content after the JSON object");
+        }
+        JsonNode event = doc.get("event");
+        if (event != null && !event.isObject()) throw new IllegalArgumentException("its event field is not an object");
+        ObjectNode e = event == null ? ((ObjectNode) doc).putObject("event") : (ObjectNode) event;
+        e.put("created", stamp);
+        e.put("ingested", stamp);
+        return EXACT.writeValueAsBytes(doc);
     }
 
     private static byte[] compact(byte[] source) throws IOException {

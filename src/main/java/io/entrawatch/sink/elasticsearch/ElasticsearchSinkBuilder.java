@@ -4,8 +4,9 @@ import org.apache.flink.connector.base.sink.writer.ElementConverter;
 
 /**
  * Builds an {@link ElasticsearchSink} from grouped settings. Required: {@link #setConnection},
- * {@link #setElementConverter} and {@link #setDeadLetterRouting}; bulk, retry and templates have
- * defaults ({@link BulkSettings#defaults()}, {@link RetrySettings#defaults()}, no templates).
+ * {@link #setElementConverter} and {@link #setDeadLetterRouting}; bulk, retry, templates and event times
+ * have defaults ({@link BulkSettings#defaults()}, {@link RetrySettings#defaults()}, no templates, no event
+ * times).
  *
  * <pre>{@code
  * ElasticsearchSink<Alert> sink = ElasticsearchSink.<Alert>builder()
@@ -14,6 +15,7 @@ import org.apache.flink.connector.base.sink.writer.ElementConverter;
  *         .setRetry(RetrySettings.of(Duration.ofMillis(100), Duration.ofSeconds(30)))
  *         .setDeadLetterRouting(DeadLetterRouting.toIndex("alerts-dead-letters"))
  *         .setIndexTemplates(IndexTemplateSettings.install("alerts"))
+ *         .setEventTimes(true)
  *         .setElementConverter(IndexRequests.alertConverter("alerts"))
  *         .build();
  * }</pre>
@@ -25,6 +27,7 @@ public class ElasticsearchSinkBuilder<InputT> {
     private DeadLetterRouting deadLetters;
     private IndexTemplateSettings templates = IndexTemplateSettings.none();
     private ElementConverter<InputT, IndexRequestEntry> elementConverter;
+    private boolean eventTimes;
 
     ElasticsearchSinkBuilder() {}
 
@@ -58,6 +61,16 @@ public class ElasticsearchSinkBuilder<InputT> {
         return this;
     }
 
+    /**
+     * Whether every document other than a dead letter is sent with {@code event.created} and
+     * {@code event.ingested} set to the time of the bulk request that sends it (the alerts' sink: the
+     * documents themselves stay deterministic, the index records when they arrived).
+     */
+    public ElasticsearchSinkBuilder<InputT> setEventTimes(boolean eventTimes) {
+        this.eventTimes = eventTimes;
+        return this;
+    }
+
     /** Turns an input element into the document to index: its index, id and source. */
     public ElasticsearchSinkBuilder<InputT> setElementConverter(ElementConverter<InputT, IndexRequestEntry> converter) {
         this.elementConverter = converter;
@@ -77,6 +90,6 @@ public class ElasticsearchSinkBuilder<InputT> {
             throw new IllegalArgumentException("the alert index and the dead-letter index must differ: " + templates.alertIndex());
         }
         return new ElasticsearchSink<>(elementConverter,
-                new ElasticsearchSinkSettings(connection, bulk, retry, deadLetters, templates));
+                new ElasticsearchSinkSettings(connection, bulk, retry, deadLetters, templates, eventTimes));
     }
 }

@@ -4,7 +4,7 @@ import java.io.Serializable;
 
 /**
  * Everything an {@link ElasticsearchSink} and its writers are configured with, in groups: connection,
- * bulk batching, retry, dead-letter routing and index templates. Built and checked by
+ * bulk batching, retry, dead-letter routing, index templates and event times. Built and checked by
  * {@link ElasticsearchSinkBuilder}; immutable and serializable.
  */
 public final class ElasticsearchSinkSettings implements Serializable {
@@ -15,14 +15,16 @@ public final class ElasticsearchSinkSettings implements Serializable {
     private final RetrySettings retry;
     private final DeadLetterRouting deadLetters;
     private final IndexTemplateSettings templates;
+    private final boolean eventTimes;
 
     ElasticsearchSinkSettings(ConnectionSettings connection, BulkSettings bulk, RetrySettings retry,
-            DeadLetterRouting deadLetters, IndexTemplateSettings templates) {
+            DeadLetterRouting deadLetters, IndexTemplateSettings templates, boolean eventTimes) {
         this.connection = connection;
         this.bulk = bulk;
         this.retry = retry;
         this.deadLetters = deadLetters;
         this.templates = templates;
+        this.eventTimes = eventTimes;
     }
 
     public ConnectionSettings connection() {
@@ -45,6 +47,11 @@ public final class ElasticsearchSinkSettings implements Serializable {
         return templates;
     }
 
+    /** Whether documents other than dead letters are sent with {@code event.created} and {@code event.ingested}. */
+    public boolean eventTimes() {
+        return eventTimes;
+    }
+
     /**
      * Source bytes kept in a {@code rejected} dead letter: the configured amount, but at most half the
      * largest document, since the dead letter carries the source and must fit a bulk (1 KiB at least).
@@ -61,6 +68,6 @@ public final class ElasticsearchSinkSettings implements Serializable {
     @Override
     public String toString() {
         return "ElasticsearchSinkSettings{" + connection + ", " + bulk + ", " + retry + ", " + deadLetters + ", "
-                + templates + "}";
+                + templates + ", eventTimes=" + eventTimes + "}";
     }
 }

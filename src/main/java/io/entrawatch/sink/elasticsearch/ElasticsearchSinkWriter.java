@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -62,7 +63,8 @@ public class ElasticsearchSinkWriter<InputT> extends AsyncSinkWriter<InputT, Ind
         this.client = settings.connection().createClient();
         this.retries = new RetryScheduler(settings.retry(), subtask);
         this.metrics = new SinkWriterMetrics(context.metricGroup(), retries::failuresInARow);
-        this.bulks = new BulkExecutor(client, new DeadLetterRouter(settings, metrics, subtask), retries, metrics);
+        this.bulks = new BulkExecutor(client, new DeadLetterRouter(settings, metrics, subtask), retries, metrics,
+                settings.eventTimes() ? Clock.systemUTC() : null);
         this.templates = settings.templates().installs()
                 ? new IndexTemplateInstaller(client, settings.templates().alertIndex(), settings.deadLetters().index())
                 : null;

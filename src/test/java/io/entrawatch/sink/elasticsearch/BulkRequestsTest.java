@@ -63,9 +63,48 @@ class BulkRequestsTest {
     @Test
     void sizeInBytesShouldCoverWhatTheBodyCarries() {
         IndexRequestEntry e = doc("some-id-0123456789", "{\"x\":\"" + "y".repeat(500) + "\"}");
-        long actual = BulkRequests.build(List.of(e)).bytes.length;
+        long actual = BulkRequests.build(List.of(e), SENT_AT).bytes.length; // with event times, the most a document grows
         assertTrue(BulkRequests.sizeInBytes(e) >= actual, "estimate " + BulkRequests.sizeInBytes(e) + " < " + actual);
-        assertTrue(BulkRequests.sizeInBytes(e) <= actual + 16);
+        assertTrue(BulkRequests.sizeInBytes(e) <= actual + 32);
+        IndexRequestEntry dl = IndexRequestEntry.deadLetter("dlq", "some-id-0123456789", e.source());
+        long dlActual = BulkRequests.build(List.of(dl), SENT_AT).bytes.length; // dead letters are never stamped
+        assertTrue(BulkRequests.sizeInBytes(dl) >= dlActual && BulkRequests.sizeInBytes(dl) <= dlActual + 16);
+    }
+
+    private static final java.time.Instant SENT_AT = java.time.Instant.parse("2026-01-02T03:04:05.678912Z");
+
+    @Test
+    void shouldStampEventTimesIntoAlertsButNotIntoDeadLettersAndLeaveTheEntriesAlone() throws IOException {
+        String alert = "{\"@timestamp\":\"2025-11-14T01:20:00Z\",\"event\":{\"kind\":\"alert\",\"risk_score\":47.10,"
+                + "\"created\":\"1999-01-01T00:00:00Z\"},\"n\":12345678901234567890,\"s\":\"caf\u00e9\"}";
+        IndexRequestEntry withEvent = doc("a", alert);
+        IndexRequestEntry withoutEvent = doc("b", "{\"x\":1}");
+        IndexRequestEntry deadLetter = IndexRequestEntry.deadLetter("dlq", "c", "{\"kind\":\"late\"}".getBytes(StandardCharsets.UTF_8));
+
+        BulkRequests.Body body = BulkRequests.build(List.of(withEvent, withoutEvent, deadLetter), SENT_AT);
+
+        String[] lines = new String(body.bytes, StandardCharsets.UTF_8).split("\n");
+        assertEquals("{\"@timestamp\":\"2025-11-14T01:20:00Z\",\"event\":{\"kind\":\"alert\",\"risk_score\":47.10,"
+                + "\"created\":\"2026-01-02T03:04:05.678Z\",\"ingested\":\"2026-01-02T03:04:05.678Z\"},"
+                + "\"n\":12345678901234567890,\"s\":\"caf\u00e9\"}", lines[1],
+                "the send time (milliseconds, UTC) replaces any event.created; the rest of the document is unchanged");
+        assertEquals("{\"x\":1,\"event\":{\"created\":\"2026-01-02T03:04:05.678Z\",\"ingested\":\"2026-01-02T03:04:05.678Z\"}}",
+                lines[3]);
+        assertEquals("{\"kind\":\"late\"}", lines[5], "a dead letter is sent as it is");
+        assertEquals(alert, withEvent.sourceAsString(), "the entry is not changed: a retry is stamped anew");
+        assertEquals(3, body.sent.size());
+
+        BulkRequests.Body notStamped = BulkRequests.build(List.of(withEvent));
+        assertEquals(alert, new String(notStamped.bytes, StandardCharsets.UTF_8).split("\n")[1], "without a send time, the bytes as they are");
+    }
+
+    @Test
+    void shouldRejectLocallyADocumentThatCannotBeStamped() {
+        BulkRequests.Body body = BulkRequests.build(List.of(doc("scalar-event", "{\"event\":\"x\"}"), doc("array", "[1]"),
+                doc("ok", "{}")), SENT_AT);
+        assertEquals(List.of("ok"), body.sent.stream().map(IndexRequestEntry::id).toList());
+        assertEquals(List.of("scalar-event", "array"), body.localRejections.stream().map(r -> r.entry.id()).toList());
+        body.localRejections.forEach(r -> assertTrue(r.reason.startsWith("invalid_json"), r.reason));
     }
 
     @Test

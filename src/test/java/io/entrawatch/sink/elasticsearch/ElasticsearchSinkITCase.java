@@ -122,7 +122,7 @@ class ElasticsearchSinkITCase {
 
         assertEquals(50, count(alerts), "a replayed alert overwrites itself");
         JsonNode doc = json(TestAlerts.get(client, "/" + alerts + "/_doc/" + encode(TestAlerts.alert(7, "x").id)));
-        assertEquals("high", doc.path("_source").path("kibana").path("alert").path("severity").asText());
+        assertEquals("high", doc.path("_source").path("detection").path("severity").asText());
         assertEquals(2, doc.path("_version").asInt());
     }
 

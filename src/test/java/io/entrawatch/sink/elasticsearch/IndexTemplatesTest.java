@@ -50,8 +50,12 @@ class IndexTemplatesTest {
             Map.entry("user.domain", "keyword"),
             Map.entry("source.ip", "ip"),
             Map.entry("user_agent.original", "keyword"),
-            Map.entry("kibana.alert.severity", "keyword"),
-            Map.entry("kibana.alert.risk_score", "float"));
+            Map.entry("ecs.version", "keyword"),
+            Map.entry("event.risk_score", "float"),
+            Map.entry("event.created", "date"),
+            Map.entry("event.ingested", "date"),
+            Map.entry("threat.tactic.reference", "keyword"),
+            Map.entry("detection.severity", "keyword"));
 
     static JsonNode field(JsonNode template, String path) {
         JsonNode node = template.path("template").path("mappings");
@@ -77,6 +81,17 @@ class IndexTemplatesTest {
             assertEquals(name + "-lifecycle", t.path("ignore_missing_component_templates").get(0).asText());
             assertFalse(t.path("template").path("settings").path("index").has("lifecycle"), "no ILM setting in the job's template");
         }
+    }
+
+    /**
+     * {@code kibana.*} is Kibana's own namespace in Security alerts (kibana.alert.severity, ...): the
+     * detection engine writes it when it promotes an alert, so the alert index neither maps nor carries it.
+     */
+    @Test
+    void alertTemplateShouldLeaveKibanasNamespaceAlone() throws IOException {
+        JsonNode properties = MAPPER.readTree(IndexTemplates.alertTemplate("a")).path("template").path("mappings")
+                .path("properties");
+        assertFalse(properties.has("kibana"), "kibana.* is mapped: " + properties.path("kibana"));
     }
 
     @Test

@@ -28,11 +28,11 @@ final class TestAlerts {
         doc.putObject("threat").putObject("technique").putArray("id").add("T1110.003").add("T1078.004");
         doc.putObject("azure").put("tenant_id", "tenant-1").putObject("signinlogs").putObject("properties")
                 .putObject("status").put("error_code", 50126);
-        ObjectNode window = doc.putObject("detection").put("unique_user_count", 12 + n % 5).putObject("window");
+        ObjectNode window = doc.putObject("detection").put("unique_user_count", 12 + n % 5).put("severity", severity)
+                .putObject("window");
         window.put("start", end.minusSeconds(600).toString()).put("end", end.toString());
         doc.putObject("user").putArray("name").add("alice" + n + "@example.com").add("bob@example.com");
         doc.putObject("source").putArray("ip").add(sourceIp);
-        doc.putObject("kibana").putObject("alert").put("severity", severity);
         String id = "A:tenant-1:50126:" + n;
         return new Alert(id, "A", end.toEpochMilli(), doc.toString());
     }
