@@ -30,14 +30,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The production deployment artefacts set only options that exist: every job option in
  * deploy/kubernetes/flink-deployment.yaml's job arguments and in the job files under jobs/ is one
  * {@link JobOptions} knows (with a value it accepts), and every Flink option in the
- * FlinkDeployment's flinkConfiguration is one Flink 2.2 defines (or a prefix family: reporters,
- * Azure file system, the operator's own). A typo fails the build here rather than the deployment.
+ * FlinkDeployment's flinkConfiguration is one Flink 2.2 defines (or a prefix family: reporters, the
+ * operator's own), or an Azure file system key that the plugin's ABFS configuration knows
+ * ({@link AzureStorageConfigTest}). A typo fails the build here rather than the deployment.
  */
 class DeploymentArtefactsTest {
     private static final Path ROOT = KibanaSavedObjectsTest.root();
     private static final Set<String> JOB_OPTION_NAMES = JobOptions.all().stream().map(o -> o.name).collect(Collectors.toSet());
     /** Option families Flink does not declare as ConfigOption fields: checked by prefix. */
-    private static final List<String> FLINK_PREFIXES = List.of("metrics.reporter.prom.", "fs.azure.", "kubernetes.operator.");
+    private static final List<String> FLINK_PREFIXES = List.of("metrics.reporter.prom.", "kubernetes.operator.");
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> flinkDeployment() throws Exception {
@@ -122,9 +123,11 @@ class DeploymentArtefactsTest {
     void flinkConfigurationKeysAreFlinkOptions() throws Exception {
         Set<String> known = flinkOptionKeys();
         Map<String, Object> conf = at(flinkDeployment(), "spec", "flinkConfiguration");
-        List<String> unknown = conf.keySet().stream()
+        List<String> unknown = conf.keySet().stream().filter(k -> !AzureStorageConfigTest.isAzurePluginKey(k))
                 .filter(k -> !known.contains(k) && FLINK_PREFIXES.stream().noneMatch(k::startsWith)).toList();
         assertEquals(List.of(), unknown, "not Flink 2.2 options (typo?) in flinkConfiguration");
+        assertEquals(List.of(), AzureStorageConfigTest.unknownAzureKeys(conf.keySet().stream()),
+                "Azure file system keys its ABFS does not know in flinkConfiguration");
         conf.forEach((k, v) -> assertTrue(v instanceof String, k + ": the operator takes string values; quote " + v));
         assertEquals("org.apache.flink.metrics.prometheus.PrometheusReporterFactory", conf.get("metrics.reporter.prom.factory.class"));
         assertEquals("rocksdb", conf.get("state.backend.type"));
@@ -142,8 +145,10 @@ class DeploymentArtefactsTest {
         Set<String> known = flinkOptionKeys();
         List<String> unknown = doc.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
                 .map(l -> l.substring(0, l.indexOf(':'))).filter(k -> !known.contains(k)
-                        && FLINK_PREFIXES.stream().noneMatch(k::startsWith)).toList();
+                        && !AzureStorageConfigTest.isAzurePluginKey(k) && FLINK_PREFIXES.stream().noneMatch(k::startsWith)).toList();
         assertEquals(List.of(), unknown, "not Flink 2.2 options in deploy/local/flink/flink's config.yaml");
+        assertEquals(List.of(), AzureStorageConfigTest.unknownAzureKeys(AzureStorageConfigTest.localClusterConfiguration().keySet().stream()),
+                "Azure file system keys its ABFS does not know in deploy/local/flink/flink's config.yaml");
     }
 
     /** Keys (and deprecated/fallback keys) of every ConfigOption in Flink's *Options classes on the classpath. */
