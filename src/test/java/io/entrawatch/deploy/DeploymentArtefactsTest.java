@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,14 +31,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The production deployment artefacts set only options that exist: every job option in
  * deploy/kubernetes/flink-deployment.yaml's job arguments and in the job files under jobs/ is one
  * {@link JobOptions} knows (with a value it accepts), and every Flink option in the
- * FlinkDeployment's flinkConfiguration is one Flink 2.2 defines (or a prefix family: reporters,
- * Azure file system, the operator's own). A typo fails the build here rather than the deployment.
+ * FlinkDeployment's flinkConfiguration is one Flink 2.2 defines (or a prefix family: reporters, the
+ * operator's own), or an Azure file system key that the plugin's ABFS configuration knows
+ * ({@link AzureStorageConfigTest}). A typo fails the build here rather than the deployment.
  */
 class DeploymentArtefactsTest {
     private static final Path ROOT = KibanaSavedObjectsTest.root();
     private static final Set<String> JOB_OPTION_NAMES = JobOptions.all().stream().map(o -> o.name).collect(Collectors.toSet());
     /** Option families Flink does not declare as ConfigOption fields: checked by prefix. */
-    private static final List<String> FLINK_PREFIXES = List.of("metrics.reporter.prom.", "fs.azure.", "kubernetes.operator.");
+    private static final List<String> FLINK_PREFIXES = List.of("metrics.reporter.prom.", "kubernetes.operator.");
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> flinkDeployment() throws Exception {
@@ -124,9 +126,12 @@ class DeploymentArtefactsTest {
     void flinkConfigurationKeysAreFlinkOptions() throws Exception {
         Set<String> known = flinkOptionKeys();
         Map<String, Object> conf = at(flinkDeployment(), "spec", "flinkConfiguration");
-        List<String> unknown = conf.keySet().stream()
+        List<String> unknown = conf.keySet().stream().filter(k -> !AzureStorageConfigTest.isAzurePluginKey(k))
                 .filter(k -> !known.contains(k) && FLINK_PREFIXES.stream().noneMatch(k::startsWith)).toList();
+        assertEquals(List.of(), deprecatedAmong(conf.keySet()), "deprecated Flink keys in flinkConfiguration");
         assertEquals(List.of(), unknown, "not Flink 2.2 options (typo?) in flinkConfiguration");
+        assertEquals(List.of(), AzureStorageConfigTest.unknownAzureKeys(conf.keySet().stream()),
+                "Azure file system keys its ABFS does not know in flinkConfiguration");
         conf.forEach((k, v) -> assertTrue(v instanceof String, k + ": the operator takes string values; quote " + v));
         assertEquals("org.apache.flink.metrics.prometheus.PrometheusReporterFactory", conf.get("metrics.reporter.prom.factory.class"));
         assertEquals("rocksdb", conf.get("state.backend.type"));
@@ -144,35 +149,60 @@ class DeploymentArtefactsTest {
         Set<String> known = flinkOptionKeys();
         List<String> unknown = doc.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
                 .map(l -> l.substring(0, l.indexOf(':'))).filter(k -> !known.contains(k)
-                        && FLINK_PREFIXES.stream().noneMatch(k::startsWith)).toList();
+                        && !AzureStorageConfigTest.isAzurePluginKey(k) && FLINK_PREFIXES.stream().noneMatch(k::startsWith)).toList();
+        assertEquals(List.of(), deprecatedAmong(AzureStorageConfigTest.localClusterConfiguration().keySet()),
+                "deprecated Flink keys in deploy/local/flink/flink's config.yaml");
         assertEquals(List.of(), unknown, "not Flink 2.2 options in deploy/local/flink/flink's config.yaml");
+        assertEquals(List.of(), AzureStorageConfigTest.unknownAzureKeys(AzureStorageConfigTest.localClusterConfiguration().keySet().stream()),
+                "Azure file system keys its ABFS does not know in deploy/local/flink/flink's config.yaml");
     }
 
-    /** Keys (and deprecated/fallback keys) of every ConfigOption in Flink's *Options classes on the classpath. */
+    /** Keys (and fallback keys, but no deprecated key) of every ConfigOption in Flink's *Options classes on the classpath. */
     static Set<String> flinkOptionKeys() throws Exception {
-        Set<String> keys = new HashSet<>();
+        return flinkOptions(false).keySet();
+    }
+
+    /** Deprecated keys of Flink's options, each with the keys of the options that read it. */
+    static Map<String, String> deprecatedFlinkKeys() throws Exception {
+        return flinkOptions(true);
+    }
+
+    private static Map<String, String> flinkOptions(boolean deprecated) throws Exception {
+        Map<String, String> keys = new HashMap<>();
         for (String c : List.of("CheckpointingOptions", "StateBackendOptions", "StateRecoveryOptions", "RestartStrategyOptions",
                 "JobManagerOptions", "TaskManagerOptions", "HighAvailabilityOptions", "MetricOptions", "RestOptions",
                 "CoreOptions", "PipelineOptions", "ExecutionOptions", "ClusterOptions", "SecurityOptions", "WebOptions",
                 "RpcOptions", "BlobServerOptions", "HeartbeatManagerOptions", "NettyShuffleEnvironmentOptions", "DeploymentOptions", "StateChangelogOptions")) {
-            collectKeys(Class.forName("org.apache.flink.configuration." + c), keys);
+            collectKeys(Class.forName("org.apache.flink.configuration." + c), keys, deprecated);
         }
-        collectKeys(Class.forName("org.apache.flink.state.rocksdb.RocksDBConfigurableOptions"), keys);
-        collectKeys(Class.forName("org.apache.flink.state.rocksdb.RocksDBOptions"), keys);
-        collectKeys(Class.forName("org.apache.flink.client.cli.ClientOptions"), keys);
+        collectKeys(Class.forName("org.apache.flink.state.rocksdb.RocksDBConfigurableOptions"), keys, deprecated);
+        collectKeys(Class.forName("org.apache.flink.state.rocksdb.RocksDBOptions"), keys, deprecated);
+        collectKeys(Class.forName("org.apache.flink.client.cli.ClientOptions"), keys, deprecated);
         // Kubernetes HA and the operator's kubernetes.* options live in flink-kubernetes (not a dependency)
-        keys.add("high-availability.type");
+        if (!deprecated) keys.put("high-availability.type", "high-availability.type");
         return keys;
     }
 
-    private static void collectKeys(Class<?> c, Set<String> keys) throws IllegalAccessException {
+    private static void collectKeys(Class<?> c, Map<String, String> keys, boolean deprecated) throws IllegalAccessException {
         for (Field f : c.getFields()) {
             if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
                 ConfigOption<?> o = (ConfigOption<?>) f.get(null);
-                keys.add(o.key());
-                o.fallbackKeys().forEach(k -> keys.add(k.getKey()));
+                if (!deprecated) keys.put(o.key(), o.key());
+                o.fallbackKeys().forEach(k -> {
+                    if (k.isDeprecated() == deprecated) {
+                        keys.merge(k.getKey(), o.key(), (a, b) -> List.of(a.split(", ")).contains(b) ? a : a + ", " + b);
+                    }
+                });
             }
         }
+    }
+
+    /** The keys among the given ones that Flink 2.2 deprecated, each with its replacement. */
+    private static List<String> deprecatedAmong(java.util.Collection<String> keys) throws Exception {
+        Map<String, String> deprecated = deprecatedFlinkKeys();
+        Set<String> current = flinkOptionKeys();
+        return keys.stream().filter(k -> deprecated.containsKey(k) && !current.contains(k))
+                .map(k -> k + " (now " + deprecated.get(k) + ")").sorted().toList();
     }
 
     @Test

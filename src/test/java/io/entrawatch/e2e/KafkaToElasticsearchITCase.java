@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * End to end on real servers: messages produced to a real Kafka broker that authenticates like Event
  * Hubs (SASL_SSL, PLAIN, {@code $ConnectionString}), the production job wiring
  * ({@link EntraWatchJob#defineJob}) on a MiniCluster at parallelism 2, and a real Elasticsearch node
- * (9.2 over HTTPS with basic auth, and 8.19). The documents in Elasticsearch must be exactly the ones
+ * (9.2 over HTTPS with basic auth, and 8.19, {@link LocalElasticsearch#MINIMUM_SUPPORTED the oldest
+ * supported}). The documents in Elasticsearch must be exactly the ones
  * jobs/replay computes for the same messages, with the same ids. Dead letters go to an Elasticsearch
  * index with 9.2 and to a Kafka topic with 8.19 (both targets of --dead-letter.target).
  */
@@ -67,7 +68,7 @@ class KafkaToElasticsearchITCase {
     }
 
     @ParameterizedTest(name = "Elasticsearch {0}")
-    @ValueSource(strings = {LocalElasticsearch.V9, LocalElasticsearch.V8})
+    @ValueSource(strings = {LocalElasticsearch.V9, LocalElasticsearch.MINIMUM_SUPPORTED})
     void alertsAndDeadLettersLandInElasticsearchExactlyAsReplayComputesThem(String version) throws Exception {
         LocalKafka kafka = LocalKafka.shared();
         boolean secure = version.equals(LocalElasticsearch.V9);
