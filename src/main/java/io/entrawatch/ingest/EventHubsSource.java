@@ -58,6 +58,13 @@ public final class EventHubsSource {
             p.setProperty("ssl.truststore.type", "PEM");
             p.setProperty("ssl.truststore.location", ca);
         }
+        if (options.get(SourceOptions.API_VERSIONS_V3)) {
+            if (!options.get(SourceOptions.SECURITY_PROTOCOL).toUpperCase(Locale.ROOT).equals("SASL_SSL")) {
+                throw new IllegalArgumentException("--" + SourceOptions.API_VERSIONS_V3.name + " works on TLS only: it needs --"
+                        + SourceOptions.SECURITY_PROTOCOL.name + " SASL_SSL (now: " + options.get(SourceOptions.SECURITY_PROTOCOL) + ")");
+            }
+            p.setProperty("ssl.engine.factory.class", ApiVersionsV3SslEngineFactory.class.getName());
+        }
         return p;
     }
 
