@@ -16,6 +16,9 @@ import java.util.Properties;
  * Microsoft's recommended client settings. Offsets are committed on checkpoints.
  */
 public final class EventHubsSource {
+    /** Event Hubs' limit on a Kafka produce request (and so on a record batch): 1,046,528 bytes. */
+    public static final int MAX_REQUEST_BYTES = 1_046_528;
+
     private EventHubsSource() {}
 
     public static KafkaSource<ParsedMessage> create(JobOptions options, String connectionString, SignInParser parser) {

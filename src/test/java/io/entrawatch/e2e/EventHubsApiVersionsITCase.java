@@ -101,12 +101,18 @@ class EventHubsApiVersionsITCase {
         return args;
     }
 
-    /** A password spray over 31 users (one alert), a message that is not JSON (a dead letter), and a flush. */
+    /** 300,000 control characters: its dead letter, 256 KiB of them, would be 1.5 MB of JSON. */
+    private static final String CONTROL_CHARACTERS = "\u0001".repeat(300_000);
+
+    /**
+     * A password spray over 31 users (one alert), a message that is not JSON and one of control characters
+     * (two dead letters), and a flush.
+     */
     private static void sendScenario(String topic) {
         List<Record> users = IntStream.range(0, 31)
                 .mapToObj(i -> TestRecords.sprayFailure("spray" + i + "@contoso.com", T0 + MIN + i * 1000L))
                 .collect(Collectors.toList());
-        EndToEnd.send(kafka, topic, List.of(TestRecords.envelope(users), "not json at all"), 1);
+        EndToEnd.send(kafka, topic, List.of(TestRecords.envelope(users), "not json at all", CONTROL_CHARACTERS), 1);
         EndToEnd.sendToEveryPartition(kafka, topic, TestRecords.watermarkFlush(T0 + 120 * MIN), 2);
     }
 
@@ -201,14 +207,20 @@ class EventHubsApiVersionsITCase {
         List<ConsumerRecord<byte[], byte[]>> deadLetters;
         try {
             es.awaitCount("alerts-" + topic, 1, 120_000);
-            deadLetters = kafka.consume(deadLetterTopic, 1, Duration.ofSeconds(60));
+            deadLetters = kafka.consume(deadLetterTopic, 2, Duration.ofSeconds(60));
         } finally {
             job.cancel().get(60, TimeUnit.SECONDS);
         }
         JsonNode alert = EndToEnd.documents(es, "alerts-" + topic).values().iterator().next();
         assertEquals(31, alert.at("/detection/unique_user_count").asInt());
-        assertEquals(1, deadLetters.size());
+        assertEquals(2, deadLetters.size());
+        deadLetters.sort(java.util.Comparator.comparingInt(r -> r.value().length));
         assertEquals("malformed", EndToEnd.JSON.readTree(deadLetters.get(0).value()).get("kind").asText());
+        // the control characters' dead letter: cut to fit in an Event Hubs request (1,046,528 bytes), original size kept
+        JsonNode large = EndToEnd.JSON.readTree(deadLetters.get(1).value());
+        assertTrue(deadLetters.get(1).value().length <= 1_046_528 - 16 * 1024, deadLetters.get(1).value().length + " bytes");
+        assertEquals(300_000, large.get("payload_bytes").asLong());
+        assertTrue(CONTROL_CHARACTERS.startsWith(large.get("payload").asText()));
 
         assertEquals(resetsBefore, proxy.resets(), "no connection reset");
         List<List<Request>> connections = connectionsSince(from);
