@@ -24,6 +24,9 @@ public final class SourceOptions {
             "Kafka security.protocol: SASL_SSL for Event Hubs (SASL_PLAINTEXT only for local tests).");
     public static final Option<String> CA_FILE = Option.string("source.ssl.ca-file", null,
             "PEM file of CA certificates to trust for the Kafka endpoint (default: the JVM's trust store).");
+    public static final Option<Boolean> API_VERSIONS_V3 = Option.bool("source.api-versions-v3", "false",
+            "Send the Kafka client's ApiVersions request as v3, not v4 (SASL_SSL only): for Event Hubs namespaces that "
+                    + "reset the connection at v4 (docs/operations.md, Event Hubs and Kafka client versions).");
     public static final Option<String> CONNECTION_STRING_FILE = Option.string("source.connection-string-file", null,
             "File holding the Event Hubs connection string (else env EVENTHUBS_CONNECTION_STRING).");
     public static final Option<Duration> PARTITION_DISCOVERY = Option.duration("source.partition-discovery", "5 min",
@@ -35,5 +38,5 @@ public final class SourceOptions {
 
     /** This group's options, in documentation order. */
     public static final List<Option<?>> ALL = List.of(BOOTSTRAP_SERVERS, TOPICS, GROUP_ID, STARTING_OFFSETS, SECURITY_PROTOCOL, CA_FILE,
-            CONNECTION_STRING_FILE, PARTITION_DISCOVERY, CATEGORY_SILENCE_WARNING);
+            API_VERSIONS_V3, CONNECTION_STRING_FILE, PARTITION_DISCOVERY, CATEGORY_SILENCE_WARNING);
 }

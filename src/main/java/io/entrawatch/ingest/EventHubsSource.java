@@ -17,6 +17,9 @@ import java.util.Properties;
  * {@code --source.topic} that does not exist yet is read once it appears ({@link EventHubsTopics}).
  */
 public final class EventHubsSource {
+    /** Event Hubs' limit on a Kafka produce request (and so on a record batch): 1,046,528 bytes. */
+    public static final int MAX_REQUEST_BYTES = 1_046_528;
+
     private EventHubsSource() {}
 
     public static KafkaSource<ParsedMessage> create(JobOptions options, String connectionString, SignInParser parser) {
@@ -61,6 +64,13 @@ public final class EventHubsSource {
         if (ca != null) {
             p.setProperty("ssl.truststore.type", "PEM");
             p.setProperty("ssl.truststore.location", ca);
+        }
+        if (options.get(SourceOptions.API_VERSIONS_V3)) {
+            if (!options.get(SourceOptions.SECURITY_PROTOCOL).toUpperCase(Locale.ROOT).equals("SASL_SSL")) {
+                throw new IllegalArgumentException("--" + SourceOptions.API_VERSIONS_V3.name + " works on TLS only: it needs --"
+                        + SourceOptions.SECURITY_PROTOCOL.name + " SASL_SSL (now: " + options.get(SourceOptions.SECURITY_PROTOCOL) + ")");
+            }
+            p.setProperty("ssl.engine.factory.class", ApiVersionsV3SslEngineFactory.class.getName());
         }
         return p;
     }

@@ -105,10 +105,12 @@ final class EventHubsCheck {
                     } else if (cause instanceof TopicAuthorizationException) {
                         problems.add(c.notAuthorized(topic.getKey(), topic.getValue()));
                     } else {
-                        return List.of(c.connectionProblem(cause)); // the same for every Event Hub: say it once
+                        // the same for every Event Hub: say it once
+                        return List.of(c.resetAfterLogin(admin).orElseGet(() -> c.connectionProblem(cause)));
                     }
                 } catch (TimeoutException e) {
-                    return List.of(c.connectionProblem(new org.apache.kafka.common.errors.TimeoutException("no answer")));
+                    return List.of(c.resetAfterLogin(admin).orElseGet(() ->
+                            c.connectionProblem(new org.apache.kafka.common.errors.TimeoutException("no answer"))));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return List.of("the Event Hubs check was interrupted");
@@ -161,6 +163,42 @@ final class EventHubsCheck {
             return "the Event Hubs connection string may not use Event Hub '" + topic + "' (topic authorization failed): "
                     + "give " + Secrets.EVENTHUBS_ENV + " or " + SECRET_FILE + " a key with " + rights
                     + " rights on it (now: " + secretSource() + "), or check " + option;
+        }
+
+        /**
+         * When the endpoint accepted the SASL login and then closed every connection before answering
+         * anything (the admin client's metrics: logins, no response, closed connections), the problem line
+         * that says so. The Java client's first request after the login is ApiVersions at the newest
+         * version it knows (v4 since kafka-clients 3.9), and it does not fall back to an older version
+         * when the connection is reset, only when the broker answers UNSUPPORTED_VERSION: Event Hubs
+         * namespaces have been reported to reset it.
+         */
+        java.util.Optional<String> resetAfterLogin(Admin admin) {
+            double logins = total(admin, "successful-authentication-total");
+            double responses = total(admin, "response-total");
+            double closed = total(admin, "connection-close-total");
+            if (logins < 1 || responses > 0 || closed < 1) return java.util.Optional.empty();
+            String client = "kafka-clients " + org.apache.kafka.common.utils.AppInfoParser.getVersion();
+            String v3 = "--" + SourceOptions.API_VERSIONS_V3.name;
+            String fix = options.get(SourceOptions.API_VERSIONS_V3)
+                    ? "even with " + v3 + " (now: true), so it is not the ApiVersions version: check what sits in front of "
+                            + bootstrap + " (proxy, firewall)"
+                    : "Event Hubs namespaces have been reported to reset Kafka clients 3.9 and later at ApiVersions v4, and "
+                            + client + " does not fall back on a reset: set " + v3 + " true";
+            return java.util.Optional.of("the Event Hubs endpoint " + bootstrap + " accepted the login, then closed the connection "
+                    + "without answering the client's first request (ApiVersions), on all " + (long) closed + " connections in "
+                    + Durations.format(timeout) + ": " + fix + " (docs/operations.md, Event Hubs and Kafka client versions)");
+        }
+
+        private static double total(Admin admin, String name) {
+            double sum = 0;
+            for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> m : admin.metrics().entrySet()) {
+                if (m.getKey().name().equals(name) && m.getKey().group().equals("admin-client-metrics")
+                        && m.getValue().metricValue() instanceof Number n) {
+                    sum += n.doubleValue();
+                }
+            }
+            return sum;
         }
 
         /** A failure that concerns the whole endpoint (TLS, login, network), by what to fix. */

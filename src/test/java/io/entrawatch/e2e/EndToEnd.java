@@ -73,6 +73,8 @@ final class EndToEnd {
                 "--es.index", alertIndex,
                 "--dead-letter.index", deadLetterIndex));
         if (es.isSecure()) args.addAll(List.of("--es.username", es.getUsername(), "--es.ca-file", es.getCaFile().toString()));
+        // -Dentrawatch.e2e.api-versions-v3=true: the Kafka end-to-end tests with --source.api-versions-v3
+        if (Boolean.getBoolean("entrawatch.e2e.api-versions-v3")) args.addAll(List.of("--source.api-versions-v3", "true"));
         return args;
     }
 

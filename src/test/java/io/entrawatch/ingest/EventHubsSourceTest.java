@@ -36,6 +36,18 @@ class EventHubsSourceTest {
     }
 
     @Test
+    void apiVersionsV3InstallsTheTlsEngineFactoryThatRewritesIt() {
+        JobOptions base = JobOptions.defaults().with(SourceOptions.BOOTSTRAP_SERVERS, "ns.servicebus.windows.net:9093");
+        assertFalse(EventHubsSource.clientProperties(base, "cs").containsKey("ssl.engine.factory.class"), "off by default");
+        Properties p = EventHubsSource.clientProperties(base.with(SourceOptions.API_VERSIONS_V3, "true"), "cs");
+        assertEquals(ApiVersionsV3SslEngineFactory.class.getName(), p.getProperty("ssl.engine.factory.class"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EventHubsSource.clientProperties(
+                base.with(SourceOptions.API_VERSIONS_V3, "true").with(SourceOptions.SECURITY_PROTOCOL, "SASL_PLAINTEXT"), "cs"));
+        assertEquals("--source.api-versions-v3 works on TLS only: it needs --source.security-protocol SASL_SSL "
+                + "(now: SASL_PLAINTEXT)", e.getMessage());
+    }
+
+    @Test
     void startingPositions() {
         assertNotNull(EventHubsSource.startingOffsets("committed"));
         assertNotNull(EventHubsSource.startingOffsets("EARLIEST"));

@@ -54,12 +54,14 @@ public final class LocalKafka extends LocalService {
     private final String bootstrapServers;
     private final String connectionString;
     private final Path caFile;
+    private final int proxiedPort;
 
-    private LocalKafka(Path runDir, String bootstrapServers, String connectionString, Path caFile) {
+    private LocalKafka(Path runDir, String bootstrapServers, String connectionString, Path caFile, int proxiedPort) {
         super(Kind.KAFKA, runDir);
         this.bootstrapServers = bootstrapServers;
         this.connectionString = connectionString;
         this.caFile = caFile;
+        this.proxiedPort = proxiedPort;
     }
 
     /** Starts a fresh broker on free ports in a new temporary run dir and waits until it is ready. */
@@ -73,21 +75,43 @@ public final class LocalKafka extends LocalService {
      * Never shared: the test closes it.
      */
     public static LocalKafka startRestartable() {
-        return start(true);
+        return start(true, 0);
+    }
+
+    /**
+     * A fresh broker with a second SASL_SSL listener ({@link #getProxiedPort}) that advertises
+     * {@code proxyPort}: a client bootstrapped through a proxy on that port, which forwards to the
+     * proxied listener, makes every connection through the proxy, as every connection to Event Hubs goes
+     * to the namespace's endpoint. {@link #getBootstrapServers} stays direct (topics, producing). Never
+     * shared: the test closes it.
+     */
+    public static LocalKafka startBehindProxy(int proxyPort) {
+        return start(false, proxyPort);
     }
 
     private static LocalKafka start(boolean restartable) {
+        return start(restartable, 0);
+    }
+
+    private static LocalKafka start(boolean restartable, int proxyPort) {
+        int[] proxied = new int[1];
         return start(Kind.KAFKA, "entrawatch-kafka-", runDir -> {
-            int[] ports = restartable ? ServicesScript.freePortsBelowEphemeralRange(3) : ServicesScript.freePorts(3);
-            Kind.KAFKA.start(runDir, "start-kafka", List.of(
+            int[] ports = restartable ? ServicesScript.freePortsBelowEphemeralRange(4) : ServicesScript.freePorts(4);
+            List<String> options = new ArrayList<>(List.of(
                     "--port", Integer.toString(ports[0]),
                     "--internal-port", Integer.toString(ports[1]),
-                    "--controller-port", Integer.toString(ports[2])), 90, Map.of(), START_TIMEOUT_SECONDS);
+                    "--controller-port", Integer.toString(ports[2])));
+            if (proxyPort > 0) {
+                proxied[0] = ports[3];
+                options.addAll(List.of("--proxied-port", Integer.toString(ports[3]),
+                        "--proxied-advertised-port", Integer.toString(proxyPort)));
+            }
+            Kind.KAFKA.start(runDir, "start-kafka", options, 90, Map.of(), START_TIMEOUT_SECONDS);
         }, (runDir, env) -> {
             Path connectionStringFile = Path.of(ServicesScript.require(env, "EVENTHUBS_CONNECTION_STRING_FILE"));
             String connectionString = Files.readString(connectionStringFile, StandardCharsets.UTF_8).trim();
             return new LocalKafka(runDir, ServicesScript.require(env, "KAFKA_BOOTSTRAP"), connectionString,
-                    Path.of(ServicesScript.require(env, "KAFKA_CA_FILE")));
+                    Path.of(ServicesScript.require(env, "KAFKA_CA_FILE")), proxied[0]);
         });
     }
 
@@ -101,6 +125,11 @@ public final class LocalKafka extends LocalService {
         return bootstrapServers;
     }
 
+    /** The port of the proxied SASL_SSL listener ({@link #startBehindProxy}), 0 when there is none. */
+    public int getProxiedPort() {
+        return proxiedPort;
+    }
+
     /** The Event Hubs-style connection string that is the SASL PLAIN password. */
     public String getConnectionString() {
         return connectionString;
@@ -109,6 +138,20 @@ public final class LocalKafka extends LocalService {
     /** The broker's certificate as PEM: a truststore for {@code ssl.truststore.type=PEM}. */
     public Path getCaFile() {
         return caFile;
+    }
+
+    /** The broker's own key and certificate: a PKCS12 keystore and its password (a proxy can serve TLS with it). */
+    public record ServerKeyStore(Path location, String password) {}
+
+    /** The broker's keystore, as its {@code server.properties} names it. */
+    public ServerKeyStore serverKeyStore() {
+        Properties server = new Properties();
+        try (var in = Files.newBufferedReader(runDir.resolve("kafka").resolve("server.properties"), StandardCharsets.UTF_8)) {
+            server.load(in);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new ServerKeyStore(Path.of(server.getProperty("ssl.keystore.location")), server.getProperty("ssl.keystore.password"));
     }
 
     /**
