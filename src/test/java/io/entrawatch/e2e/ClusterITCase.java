@@ -112,7 +112,15 @@ class ClusterITCase {
             "flink_taskmanager_job_task_operator_bulkRequestsRetried",
             "flink_taskmanager_job_task_operator_failuresInARow",
             "flink_taskmanager_job_task_operator_numRecordsSendErrors",
-            // event time
+            // exceptions, silent categories
+            "flink_taskmanager_job_task_operator_entrawatch_exceptions_inForce",
+            "flink_taskmanager_job_task_operator_entrawatch_exceptions_invalidDocuments",
+            "flink_taskmanager_job_task_operator_entrawatch_exceptions_sourceUnavailable",
+            "flink_taskmanager_job_task_operator_entrawatch_category_msSinceLastSeen",
+            "flink_taskmanager_job_task_operator_entrawatch_category_silenceWarnings",
+            // event time, the source's backlog
+            "flink_taskmanager_job_task_operator_watermarkLag",
+            "flink_taskmanager_job_task_operator_pendingRecords",
             "flink_taskmanager_job_task_operator_currentInputWatermark",
             "flink_taskmanager_job_task_operator_currentOutputWatermark",
             // checkpoints, restarts
