@@ -3,6 +3,7 @@ package io.entrawatch.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawatch.TestRecords;
 import io.entrawatch.TestRecords.Record;
+import io.entrawatch.testing.DeploymentMetrics;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalFlinkCluster;
 import io.entrawatch.testing.LocalKafka;
@@ -21,6 +22,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static io.entrawatch.TestRecords.MIN;
@@ -42,6 +47,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * savepoint mid-stream and resumes another upload of the jar from it. Both compare the documents in
  * Elasticsearch with what {@code jobs/replay} computes for the same messages. Timings go to stderr
  * ({@code ClusterITCase timing: ...}).
+ *
+ * <p>The cluster runs with exactly the metrics configuration of {@code deploy/kubernetes/flink-deployment.yaml}
+ * (reporter and filters; each JVM's reporter on a free port): one test scrapes the Prometheus
+ * endpoints of the JobManager and both TaskManagers and checks that what operators need is exported and
+ * that every metric the Grafana dashboard ({@code deploy/grafana/entrawatch-dashboard.json}) queries is.
  */
 class ClusterITCase {
     private static final Duration JOB_TIMEOUT = Duration.ofSeconds(180);
@@ -63,7 +73,8 @@ class ClusterITCase {
         es = LocalElasticsearch.shared(LocalElasticsearch.V9, true);
         long t0 = System.nanoTime();
         // the secrets, as a Kubernetes Secret would give them: environment variables of the JVMs
-        cluster = LocalFlinkCluster.start(2, 1, ClusterScenario.secrets(kafka, es));
+        // and exactly the FlinkDeployment's metrics configuration (reporter, filters), each JVM on its own port
+        cluster = LocalFlinkCluster.start(2, 1, ClusterScenario.secrets(kafka, es), DeploymentMetrics.clusterStartOptions());
         scenario = new ClusterScenario(kafka, es, cluster);
         timing("cluster start (JobManager + 2 TaskManagers registered)", t0);
     }
@@ -79,6 +90,63 @@ class ClusterITCase {
 
     private static void waitForCount(String index, long expected, Duration timeout, String jobId) throws Exception {
         scenario.waitForCount(index, expected, timeout, jobId, true);
+    }
+
+    /** The Prometheus names the dashboard's queries need, and operators with them. */
+    static final List<String> REQUIRED_METRICS = List.of(
+            // the job's own: ingest, detections
+            "flink_taskmanager_job_task_operator_entrawatch_messagesIn",
+            "flink_taskmanager_job_task_operator_entrawatch_recordsIn",
+            "flink_taskmanager_job_task_operator_entrawatch_signIns",
+            "flink_taskmanager_job_task_operator_entrawatch_skippedCategories",
+            "flink_taskmanager_job_task_operator_entrawatch_deadLetters",
+            "flink_taskmanager_job_task_operator_entrawatch_lateRecords",
+            "flink_taskmanager_job_task_operator_entrawatch_rule_alerts",
+            "flink_taskmanager_job_task_operator_entrawatch_rule_lateAtOperator",
+            // the Elasticsearch sink
+            "flink_taskmanager_job_task_operator_documentsIndexed",
+            "flink_taskmanager_job_task_operator_documentsRejected",
+            "flink_taskmanager_job_task_operator_documentsRetried",
+            "flink_taskmanager_job_task_operator_deadLettersIndexed",
+            "flink_taskmanager_job_task_operator_deadLettersFailed",
+            "flink_taskmanager_job_task_operator_bulkRequestsRetried",
+            "flink_taskmanager_job_task_operator_failuresInARow",
+            "flink_taskmanager_job_task_operator_numRecordsSendErrors",
+            // exceptions, silent categories
+            "flink_taskmanager_job_task_operator_entrawatch_exceptions_inForce",
+            "flink_taskmanager_job_task_operator_entrawatch_exceptions_invalidDocuments",
+            "flink_taskmanager_job_task_operator_entrawatch_exceptions_sourceUnavailable",
+            "flink_taskmanager_job_task_operator_entrawatch_category_msSinceLastSeen",
+            "flink_taskmanager_job_task_operator_entrawatch_category_silenceWarnings",
+            // event time, the source's backlog
+            "flink_taskmanager_job_task_operator_watermarkLag",
+            "flink_taskmanager_job_task_operator_pendingRecords",
+            "flink_taskmanager_job_task_operator_currentInputWatermark",
+            "flink_taskmanager_job_task_operator_currentOutputWatermark",
+            // checkpoints, restarts
+            "flink_jobmanager_job_lastCheckpointDuration",
+            "flink_jobmanager_job_lastCheckpointSize",
+            "flink_jobmanager_job_numberOfCompletedCheckpoints",
+            "flink_jobmanager_job_numberOfFailedCheckpoints",
+            "flink_jobmanager_job_numRestarts",
+            // JVM memory
+            "flink_jobmanager_Status_JVM_Memory_Heap_Used",
+            "flink_jobmanager_Status_JVM_Memory_Heap_Max",
+            "flink_taskmanager_Status_JVM_Memory_Heap_Used",
+            "flink_taskmanager_Status_JVM_Memory_Heap_Max");
+
+    private static final Pattern PROMETHEUS_NAME = Pattern.compile("flink_[A-Za-z0-9_:]+");
+
+    /** The metric names of a Prometheus text exposition (its samples, not its comments). */
+    static SortedSet<String> metricNames(String exposition) {
+        SortedSet<String> names = new TreeSet<>();
+        for (String line : exposition.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) continue;
+            int end = line.indexOf('{');
+            if (end < 0) end = line.indexOf(' ');
+            names.add(line.substring(0, end));
+        }
+        return names;
     }
 
     /** Sum of a Prometheus metric over its series whose labels contain {@code labelPart}. */
@@ -133,6 +201,75 @@ class ClusterITCase {
         Map<String, JsonNode> expected = ClusterScenario.replay(messages, dir);
         assertEquals(2, expected.size());
         assertEquals(expected, ClusterScenario.sources(scenario.alertsIn(index)));
+    }
+
+    @Test
+    void prometheusEndpointsExportWhatOperatorsAndTheDashboardNeed() throws Exception {
+        String suffix = "prom-" + System.nanoTime();
+        String topic = "signins-" + suffix;
+        String index = "alerts-" + suffix;
+        kafka.createTopic(topic, 2);
+        scenario.produce(topic, List.of(
+                on(0, TestRecords.envelope(users(0, 18, "spray", T0 + MIN))),
+                on(1, TestRecords.envelope(users(18, 35, "spray", T0 + MIN))),
+                on(0, "{\"records\": [{\"not\": \"a sign-in\"}]}"),
+                on(0, advanceTo(T0 + 120 * MIN)),
+                on(1, advanceTo(T0 + 120 * MIN))));
+        long t0 = System.nanoTime();
+        String jobId = cluster.runJar(cluster.uploadJar(jar), scenario.jobArgs(topic, index, suffix), null);
+        SortedSet<String> scraped = new TreeSet<>();
+        String exposition = "";
+        try {
+            cluster.waitUntilRunning(jobId, JOB_TIMEOUT);
+            waitForCount(index, 1, JOB_TIMEOUT, jobId);
+            cluster.waitForCheckpoints(jobId, 2, JOB_TIMEOUT);
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            do {
+                exposition = cluster.prometheusMetrics();
+                scraped.clear();
+                scraped.addAll(metricNames(exposition));
+                if (scraped.containsAll(REQUIRED_METRICS)) break;
+                Thread.sleep(1000);
+            } while (System.nanoTime() < deadline);
+            timing("REST submission to every required metric scraped", t0);
+        } finally {
+            cluster.cancel(jobId);
+        }
+        List<String> missing = REQUIRED_METRICS.stream().filter(n -> !scraped.contains(n)).toList();
+        System.out.println("ClusterITCase Prometheus: " + scraped.size() + " metric names scraped from "
+                + "the JobManager and 2 TaskManagers; required (sorted):\n  "
+                + String.join("\n  ", new TreeSet<>(REQUIRED_METRICS)));
+        System.out.println("ClusterITCase Prometheus: every name scraped:\n  " + String.join("\n  ", scraped));
+        assertEquals(List.of(), missing, "metrics the FlinkDeployment's reporter configuration does not export");
+        assertEquals(1, prometheusSum(exposition, "flink_taskmanager_job_task_operator_entrawatch_rule_alerts", "rule=\"password"));
+        assertTrue(prometheusSum(exposition, "flink_taskmanager_job_task_operator_documentsIndexed", "") >= 1);
+        assertTrue(prometheusSum(exposition, "flink_jobmanager_job_numberOfCompletedCheckpoints", "") >= 2);
+        assertEquals(0, prometheusSum(exposition, "flink_jobmanager_job_numRestarts", ""));
+        // the Kafka client's own metrics stay out (the filters select, they do not pass everything)
+        assertTrue(scraped.stream().noneMatch(n -> n.contains("KafkaConsumer")), "Kafka consumer metrics exported");
+
+        // the Grafana dashboard: a Prometheus datasource input, and only metrics this scrape has
+        Path dashboard = DeploymentMetrics.root().resolve("deploy/grafana/entrawatch-dashboard.json");
+        JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard.toFile());
+        assertEquals("DS_PROMETHEUS", json.at("/__inputs/0/name").asText());
+        assertEquals("prometheus", json.at("/__inputs/0/pluginId").asText());
+        SortedSet<String> used = new TreeSet<>();
+        List<String> exprs = new ArrayList<>();
+        for (JsonNode panel : json.path("panels")) {
+            for (JsonNode target : panel.path("targets")) exprs.add(target.path("expr").asText());
+        }
+        for (JsonNode variable : json.path("templating").path("list")) exprs.add(variable.path("query").toString());
+        for (String expr : exprs) {
+            Matcher m = PROMETHEUS_NAME.matcher(expr);
+            boolean any = false;
+            while (m.find()) {
+                used.add(m.group());
+                any = true;
+            }
+            assertTrue(any, "a dashboard query without a Flink metric: " + expr);
+        }
+        used.removeIf(scraped::contains);
+        assertEquals(new TreeSet<>(), used, "dashboard queries of metrics the cluster does not export");
     }
 
     @Test
