@@ -14,7 +14,6 @@ import io.entrawatch.testing.TestClusters;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
@@ -204,8 +203,7 @@ class ExceptionsLiveITCase {
             tool("add", office);
             awaitApplied(first, 2, officeCalled, "the exception 'office'");
             long stopping = System.nanoTime();
-            String savepoint = job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
-                    SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+            String savepoint = io.entrawatch.testing.Savepoints.stop(job, false, dir.resolve("savepoints"), java.time.Duration.ofMinutes(2));
             job.getJobExecutionResult().get(1, TimeUnit.MINUTES);
             running = null;
             t.savepoint = EndToEnd.secondsSince(stopping);

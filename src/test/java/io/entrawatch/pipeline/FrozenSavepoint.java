@@ -21,7 +21,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
 import org.apache.flink.runtime.jobgraph.OperatorID;
@@ -288,27 +287,10 @@ public final class FrozenSavepoint {
                 Thread.sleep(50);
             }
         }
-        String savepoint = stopWithSavepoint(job, drain, savepoints, deadline);
+        String savepoint = io.entrawatch.testing.Savepoints.stop(job, drain, savepoints,
+                java.time.Duration.ofMillis(Math.max(1, deadline - System.currentTimeMillis())));
         job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
         return savepoint;
-    }
-
-    /**
-     * Stops with a savepoint, retried while a task is still starting: the source can read everything while a
-     * downstream task still restores its state (RocksDB), and a savepoint is refused until every task runs.
-     */
-    private static String stopWithSavepoint(JobClient job, boolean drain, Path savepoints, long deadline) throws Exception {
-        while (true) {
-            try {
-                return job.stopWithSavepoint(drain, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                        .get(60, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
-                boolean starting = org.apache.flink.util.ExceptionUtils.findThrowableWithMessage(e,
-                        "Not all required tasks are currently running").isPresent();
-                if (!starting || System.currentTimeMillis() > deadline) throw e;
-                Thread.sleep(200);
-            }
-        }
     }
 
     /** {@link #ALERTS}, taken. */

@@ -1,5 +1,8 @@
 package io.entrawatch.pipeline;
 
+import io.entrawatch.testing.Savepoints;
+import java.time.Duration;
+
 import io.entrawatch.config.RareAppOptions;
 import io.entrawatch.testing.FileTrees;
 import io.entrawatch.testing.TestClusters;
@@ -24,7 +27,6 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -43,7 +45,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 
 import static io.entrawatch.TestRecords.MIN;
 import static io.entrawatch.TestRecords.T0;
@@ -120,8 +121,7 @@ class RareAppSavepointITCase {
         JobClient job1 = env1.executeAsync("rare-app before the upgrade");
         waitForAlerts(1, 60_000);
         // no drain (false): the end-of-time watermark would fire the cleanup timers and forget the history
-        String savepoint = job1.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
-                SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+        String savepoint = Savepoints.stop(job1, false, dir.resolve("savepoints"), Duration.ofSeconds(60));
         assertEquals(List.of("marker@contoso.com 2025-11-14T03:00:00Z 1"), drain(), "no alert flood from the warm-up");
 
         // after: five days later, one more failure each, and a pair never seen before
@@ -144,8 +144,7 @@ class RareAppSavepointITCase {
         assertTrue(FileTrees.regularFiles(rocksDir).stream().anyMatch(f -> f.getFileName().toString().startsWith("OPTIONS")),
                 "the restored job runs on RocksDB");
         // stopping flushes everything the watermark already fired (three@'s evaluation included)
-        job2.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
-                .get(60, TimeUnit.SECONDS);
+        Savepoints.stop(job2, false, dir.resolve("savepoints"), Duration.ofSeconds(60));
         assertEquals(List.of("fresh@contoso.com 2025-11-19T02:00:00Z 1", "two@contoso.com 2025-11-19T02:00:00Z 3"), drain(),
                 "two@: 2 before + 1 after = 3 alerts; three@: 3 + 1 = 4 does not (a fresh start would say 1 and 1)");
     }

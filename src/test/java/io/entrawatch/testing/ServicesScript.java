@@ -123,7 +123,8 @@ final class ServicesScript {
                         + timeoutSeconds + "s:\n" + tail(output));
             }
             int rc = process.exitValue();
-            if (rc == EXIT_PORT_IN_USE) {
+            // a port the script found free can be taken by another process before the service binds it
+            if (rc == EXIT_PORT_IN_USE || (rc != 0 && output.contains("Address already in use"))) {
                 throw new PortInUseException(tail(output));
             }
             if (rc != 0) {
