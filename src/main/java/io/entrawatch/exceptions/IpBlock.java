@@ -61,14 +61,112 @@ public final class IpBlock implements Serializable {
         return block;
     }
 
-    /** A sign-in's address (a /32 or /128 block), or null when the text is not an IPv4 or IPv6 address. */
+    /**
+     * A sign-in's address (a /32 or /128 block), or null when the text is not an IPv4 or IPv6 address: what
+     * {@link #parse} accepts for one address, and nothing else.
+     *
+     * <p>It runs for every sign-in while exceptions with an address are in force, so the usual forms are read in
+     * place, allocating only the result (no split, stream or group array): dotted IPv4, and IPv6 written in ASCII
+     * hex groups with at most one "::". Anything else
+     * (an embedded IPv4 part, a zone id, non-ASCII digits, or text that is no address) is left to the strict parser,
+     * whose answer it is.
+     */
     public static IpBlock addressOrNull(String text) {
         if (text == null || text.isEmpty() || text.indexOf('/') >= 0) return null;
+        if (text.indexOf(':') < 0) {
+            // the strict parser's IPv4 rules exactly: four parts of 1-3 ASCII digits, no leading zero, each <= 255
+            long v4 = ipv4OrMinusOne(text);
+            return v4 < 0 ? null : new IpBlock(false, 0, v4, 32);
+        }
+        IpBlock fast = plainIpv6OrNull(text);
+        if (fast != null) return fast;
         try {
             return parseAddressStrict(text, text);
         } catch (InvalidBlockException e) {
             return null;
         }
+    }
+
+    /** The address of a dotted IPv4 text as {@link #parseIpv4} accepts it, or -1. */
+    private static long ipv4OrMinusOne(String s) {
+        int n = s.length();
+        long v = 0;
+        int parts = 0, i = 0;
+        while (true) {
+            int start = i, part = 0;
+            while (i < n) {
+                char c = s.charAt(i);
+                if (c < '0' || c > '9') break;
+                part = part * 10 + (c - '0');
+                if (++i - start > 3) return -1;
+            }
+            int len = i - start;
+            if (len == 0 || (len > 1 && s.charAt(start) == '0') || part > 255) return -1;
+            v = (v << 8) | part;
+            parts++;
+            if (i == n) return parts == 4 ? v : -1;
+            if (s.charAt(i) != '.' || parts == 4) return -1;
+            i++;
+        }
+    }
+
+    /**
+     * An IPv6 text of ASCII hex groups and colons with at most one "::", as {@link #parseIpv6} reads it; null when
+     * the text has any other character or is not such an address (the strict parser then decides).
+     */
+    private static IpBlock plainIpv6OrNull(String s) {
+        int n = s.length();
+        int dc = s.indexOf("::");
+        if (dc >= 0 && s.indexOf("::", dc + 1) >= 0) return null;
+        int headEnd = dc < 0 ? n : dc;
+        int h = plainGroups(s, 0, headEnd);
+        int t = dc < 0 ? 0 : plainGroups(s, dc + 2, n);
+        if (h < 0 || t < 0 || (dc < 0 ? h != 8 : h + t > 7)) return null;
+        // the head's groups from the first position on, the tail's so that its last group is the eighth
+        long hi = 0, lo = 0;
+        int i = 0, end = headEnd, position = 0;
+        for (int side = 0; side < 2; side++) {
+            if (side == 1) {
+                if (dc < 0) break;
+                i = dc + 2;
+                end = n;
+                position = 8 - t;
+            }
+            while (i < end) {
+                int g = 0;
+                for (char c; i < end && (c = s.charAt(i)) != ':'; i++) g = (g << 4) | hexDigit(c);
+                if (position < 4) hi |= (long) g << (48 - 16 * position);
+                else lo |= (long) g << (48 - 16 * (position - 4));
+                position++;
+                i++; // past the ':'
+            }
+        }
+        return new IpBlock(true, hi, lo, 128);
+    }
+
+    /** The number of groups (1-4 ASCII hex digits, separated by single colons) in s[from, to); 0 when empty; -1 when not. */
+    private static int plainGroups(String s, int from, int to) {
+        if (from == to) return 0;
+        int count = 0;
+        int i = from;
+        while (true) {
+            int start = i;
+            while (i < to && s.charAt(i) != ':') {
+                if (hexDigit(s.charAt(i)) < 0) return -1;
+                i++;
+            }
+            if (i == start || i - start > 4) return -1;
+            count++;
+            if (i == to) return count;
+            if (++i == to) return -1; // a colon at the end: an empty group
+        }
+    }
+
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
     }
 
     /** True when {@code address} (one address) lies in this block; never across families. */

@@ -7,6 +7,8 @@ import io.entrawatch.EntraWatchJob;
 import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.Secrets;
 import io.entrawatch.generate.EventHubsFeeder;
+import io.entrawatch.exceptions.ExceptionsInput;
+import io.entrawatch.exceptions.HiddenCounters;
 import io.entrawatch.ingest.EventHubsSource;
 import io.entrawatch.ingest.ParsedMessage;
 import io.entrawatch.ingest.SignInParser;
@@ -53,12 +55,13 @@ import java.util.regex.Pattern;
 
 /**
  * The benchmark (a measurement, not a test), run by {@code jobs/bench}: on one generated file,
- * the parse ceiling (SignInParser alone, 1 thread and all cores), the replay pipeline with all three
- * detections at parallelism 1 and 2 (alerts to a discarding sink), Kafka (SASL_SSL) to Elasticsearch with
+ * the parse ceiling (SignInParser alone, 1 thread and all cores), the replay pipeline with all
+ * detections at parallelism 1 and 2 (alerts to a discarding sink), the cost of 10,000 exceptions (matching alone, and
+ * the replay with none and with them; {@link ExceptionsBenchmark}), Kafka (SASL_SSL) to Elasticsearch with
  * the production job, and the keyed state per key of each detection (StateBenchmark). Prints a table and
  * writes a JSON file.
  *
- * <p>Usage: {@code Benchmark FILE --out bench.json [--skip kafka,latency,state] [--state-pairs N] [--latency-file F]}.
+ * <p>Usage: {@code Benchmark FILE --out bench.json [--skip exceptions,kafka,latency,state] [--state-pairs N] [--latency-file F]}.
  * The Kafka part reads the services from the environment that {@code deploy/local/services} prints
  * (KAFKA_BOOTSTRAP, KAFKA_CA_FILE, EVENTHUBS_CONNECTION_STRING_FILE, ES_URL).
  */
@@ -99,7 +102,7 @@ public final class Benchmark {
             }
         }
         if (file == null || !Files.isReadable(file)) {
-            ERR.println("usage: Benchmark FILE.ndjson [--out bench.json] [--skip kafka,latency,state] [--state-pairs N] [--latency-file F]");
+            ERR.println("usage: Benchmark FILE.ndjson [--out bench.json] [--skip exceptions,kafka,latency,state] [--state-pairs N] [--latency-file F]");
             System.exit(2);
         }
         Benchmark b = new Benchmark();
@@ -147,6 +150,9 @@ public final class Benchmark {
             replay.put("p" + p, r);
         }
         json.put("replay", replay);
+
+        // 2b. exceptions: matching cost and replay with 0 and 10,000 exceptions
+        if (!skip.contains("exceptions")) json.put("exceptions", exceptions(file, records, out.toAbsolutePath().getParent()));
 
         // 3. Kafka -> Elasticsearch
         if (!skip.contains("kafka")) {
@@ -335,18 +341,39 @@ public final class Benchmark {
     }
 
     private Map<String, Object> replay(Path file, int parallelism, long expectedRecords) throws Exception {
+        ReplayRun run = replayRun(file, parallelism, expectedRecords, JobOptions.defaults());
+        row("replay, all detections, p=" + parallelism, run.records, run.steady, Files.size(file),
+                String.format(Locale.ROOT, "%,.0f/s incl. %.1f s start-up; %,d alerts discarded", run.records / run.total,
+                        run.startup, run.alerts));
+        return run.json;
+    }
+
+    /** One replay: records, seconds from the first record to the end and including start-up, alerts, sign-ins hidden. */
+    record ReplayRun(long records, double total, double steady, double startup, long alerts, long hidden, int exceptionsThatHid,
+            Map<String, Object> json) {
+        double rate() {
+            return records / steady;
+        }
+    }
+
+    /**
+     * The replay pipeline of {@code jobs/replay} (its source, parse and watermarks, and the exceptions of
+     * {@code --exceptions.file} in {@code options}, validated as jobs/replay does) with a chained record counter,
+     * alerts counted and discarded.
+     */
+    private ReplayRun replayRun(Path file, int parallelism, long expectedRecords, JobOptions options) throws Exception {
         RECORDS.set(0);
         FIRST_RECORD_AT.set(0);
         ALERTS.set(0);
-        JobOptions options = JobOptions.defaults();
         long t0 = System.nanoTime();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.getConfig().enableObjectReuse();
+        ExceptionsInput exceptions = ExceptionsInput.fromFile(options, DetectionPipeline.RULES);
         // jobs/replay's own source, parse and watermarks (ReplayJob.messages), then a chained record counter
         DataStream<ParsedMessage> messages = ReplayJob.messages(env, file, options)
                 .map(new RecordCounter()).setParallelism(1).name("Count records");
-        DetectionPipeline.Outputs outputs = DetectionPipeline.defineWorkflow(messages, options);
+        DetectionPipeline.Outputs outputs = DetectionPipeline.defineWorkflow(messages, exceptions, options);
         outputs.alerts.filter(a -> {
             ALERTS.incrementAndGet();
             return false;
@@ -358,6 +385,15 @@ public final class Benchmark {
         long t1 = FIRST_RECORD_AT.get();
         long n = RECORDS.get();
         double total = (t2 - t0) / 1e9, steady = (t2 - t1) / 1e9;
+        // per exception, the sign-ins it hid (the same count for each of its rules)
+        Map<String, Long> hiddenBy = new java.util.TreeMap<>();
+        result.getAllAccumulatorResults().forEach((name, value) -> {
+            if (name.startsWith(HiddenCounters.ACCUMULATOR_PREFIX) && value instanceof Long c) {
+                String id = name.substring(HiddenCounters.ACCUMULATOR_PREFIX.length()).split("\\|", 2)[0];
+                hiddenBy.merge(id, c, Math::max);
+            }
+        });
+        long hidden = hiddenBy.values().stream().mapToLong(Long::longValue).sum();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("parallelism", parallelism);
         r.put("records", n);
@@ -367,14 +403,108 @@ public final class Benchmark {
         r.put("recordsPerSecondIncludingStartup", Math.round(n / total));
         r.put("recordsPerSecondExcludingStartup", Math.round(n / steady));
         r.put("netRuntimeMs", result.getNetRuntime());
+        if (!hiddenBy.isEmpty()) r.put("signInsHiddenByException", hiddenBy);
         if (n != expectedRecords) r.put("warning", "records " + n + " != parsed " + expectedRecords);
         ERR.printf(Locale.ROOT, "bench: replay p=%d: %,d records in %.1f s (start-up %.1f s), %,d alerts%n", parallelism, n,
                 total, (t1 - t0) / 1e9, ALERTS.get());
-        row("replay, all detections, p=" + parallelism, n, steady, Files.size(file),
-                String.format(Locale.ROOT, "%,.0f/s incl. %.1f s start-up; %,d alerts discarded", n / total, (t1 - t0) / 1e9,
-                        ALERTS.get()));
-        return r;
+        return new ReplayRun(n, total, steady, (t1 - t0) / 1e9, ALERTS.get(), hidden, hiddenBy.size(), r);
     }
+
+    // ------------------------------------------------------------------ exceptions
+
+    /** The replay's parallelism for the exceptions part: jobs/replay's default on a 2-core machine. */
+    private static final int EXCEPTIONS_PARALLELISM = 2;
+    /** Replays per exceptions set, alternating the two sets; the faster of each set's runs counts. */
+    private static final int EXCEPTIONS_ROUNDS = 2;
+
+    /**
+     * The cost of exceptions: {@link ExceptionsBenchmark#EXCEPTIONS} valid exceptions built for the input (a handful
+     * of them match it) and written to a file; the matching alone ({@code ExceptionSet.hiddenMask}, ns per sign-in
+     * with 0, 1,000 and 10,000 in force); then the replay with none and with the file ({@code --exceptions.file}),
+     * alternating.
+     */
+    private Map<String, Object> exceptions(Path file, long expectedRecords, Path workDir) throws Exception {
+        Map<String, Object> res = new LinkedHashMap<>();
+        ExceptionsBenchmark.Sample sample = ExceptionsBenchmark.signIns(file, ExceptionsBenchmark.MAX_SIGN_INS);
+        List<String> documents = ExceptionsBenchmark.documents(sample, ExceptionsBenchmark.EXCEPTIONS, ExceptionsBenchmark.SEED);
+        List<io.entrawatch.exceptions.ExceptionItem> items = ExceptionsBenchmark.validate(documents); // throws unless all valid
+        String described = ExceptionsBenchmark.describe(items);
+        ERR.println("bench: exceptions: " + described);
+        res.put("set", described);
+        res.put("seed", ExceptionsBenchmark.SEED);
+        Files.createDirectories(workDir);
+        Path excFile = Files.createTempFile(workDir, "exceptions-", ".ndjson");
+        try {
+            Files.write(excFile, documents, StandardCharsets.UTF_8);
+            List<ExceptionsBenchmark.Micro> micro = ExceptionsBenchmark.micro(sample.all(), items, ExceptionsBenchmark.SIZES, ERR);
+            res.put("hiddenMask", micro.stream().map(ExceptionsBenchmark.Micro::toMap).toList());
+            res.put("hiddenMaskMethod", "ExceptionSet.hiddenMask over the first " + sample.all().size() + " sign-ins of the file "
+                    + "(only the fields matching reads), the first N exceptions of the set in force, a counting listener; every "
+                    + "set warmed up for 5 s, then passes alternating the sets; the median pass");
+            res.put("signInsPassingTheIngestGate", sample.gated().size());
+            ERR.printf(Locale.ROOT, "bench: exceptions: %,d of the %,d sign-ins pass the ingest gate to the exceptions step%n",
+                    sample.gated().size(), sample.all().size());
+            int sampled = sample.all().size();
+            sample = null; // the replays need the heap
+
+            JobOptions none = JobOptions.defaults();
+            JobOptions withFile = JobOptions.parse(new String[] {"--exceptions.file", excFile.toString()}, null);
+            List<ReplayRun> without = new ArrayList<>(), with = new ArrayList<>();
+            for (int round = 0; round < EXCEPTIONS_ROUNDS; round++) {
+                without.add(replayRun(file, EXCEPTIONS_PARALLELISM, expectedRecords, none));
+                with.add(replayRun(file, EXCEPTIONS_PARALLELISM, expectedRecords, withFile));
+            }
+            ReplayRun best0 = without.stream().max(java.util.Comparator.comparingDouble(ReplayRun::rate)).orElseThrow();
+            ReplayRun bestN = with.stream().max(java.util.Comparator.comparingDouble(ReplayRun::rate)).orElseThrow();
+            double ratio = bestN.rate() / best0.rate();
+            res.put("replayParallelism", EXCEPTIONS_PARALLELISM);
+            res.put("replayWithout", without.stream().map(ReplayRun::json).toList());
+            res.put("replayWith" + ExceptionsBenchmark.EXCEPTIONS, with.stream().map(ReplayRun::json).toList());
+            res.put("recordsPerSecondWithout", Math.round(best0.rate()));
+            res.put("recordsPerSecondWith" + ExceptionsBenchmark.EXCEPTIONS, Math.round(bestN.rate()));
+            res.put("ratio", Math.round(ratio * 1000) / 1000.0);
+            res.put("replayMethod", "jobs/replay's pipeline at p=" + EXCEPTIONS_PARALLELISM + ", without exceptions and with "
+                    + "--exceptions.file (the set above), " + EXCEPTIONS_ROUNDS + " runs each, alternating; the faster run of each "
+                    + "counts; records/s from the first record parsed to the end of the job");
+            String runs0 = rates(without), runsN = rates(with);
+            row("replay p=" + EXCEPTIONS_PARALLELISM + ", 0 exceptions", best0.records, best0.steady, Files.size(file),
+                    String.format(Locale.ROOT, "faster of %s; %,d alerts", runs0, best0.alerts));
+            row(String.format(Locale.ROOT, "replay p=%d, %,d exceptions", EXCEPTIONS_PARALLELISM, items.size()), bestN.records,
+                    bestN.steady, Files.size(file), String.format(Locale.ROOT, "faster of %s; ratio %.3f; %,d alerts; %d exceptions hid %,d sign-ins",
+                            runsN, ratio, bestN.alerts, bestN.exceptionsThatHid, bestN.hidden));
+            StringBuilder ns = new StringBuilder();
+            for (ExceptionsBenchmark.Micro m : micro) {
+                ns.append(ns.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%,d: %.0f ns", m.exceptions(), m.nsPerSignIn()));
+            }
+            rows.add(new String[] {"exceptions: hiddenMask per sign-in", String.format(Locale.ROOT, "%,d", sampled), "-", "-",
+                    "-", ns + " (exceptions in force: ns per sign-in)"});
+            exceptionsSummary = new ArrayList<>();
+            exceptionsSummary.add(new String[] {"exceptions in force", "replay p=" + EXCEPTIONS_PARALLELISM + " records/s", "ratio",
+                    "hiddenMask ns/sign-in", "sign-ins hidden (replay)"});
+            for (ExceptionsBenchmark.Micro m : micro) {
+                ReplayRun r = m.exceptions() == 0 ? best0 : m.exceptions() == items.size() ? bestN : null;
+                exceptionsSummary.add(new String[] {String.format(Locale.ROOT, "%,d", m.exceptions()),
+                        r == null ? "-" : String.format(Locale.ROOT, "%,.0f", r.rate()),
+                        r == null ? "-" : String.format(Locale.ROOT, "%.3f", r.rate() / best0.rate()),
+                        String.format(Locale.ROOT, "%.1f", m.nsPerSignIn()),
+                        r == null ? "-" : String.format(Locale.ROOT, "%,d", r.hidden)});
+            }
+            ERR.printf(Locale.ROOT, "bench: exceptions: replay p=%d %,.0f records/s with 0, %,.0f with %,d (ratio %.3f)%n",
+                    EXCEPTIONS_PARALLELISM, best0.rate(), bestN.rate(), items.size(), ratio);
+        } finally {
+            Files.deleteIfExists(excFile);
+        }
+        return res;
+    }
+
+    private static String rates(List<ReplayRun> runs) {
+        StringBuilder b = new StringBuilder();
+        for (ReplayRun r : runs) b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%,.0f/s", r.rate()));
+        return b.toString();
+    }
+
+    /** The exceptions part side by side (printed after the main table), or null when it was skipped. */
+    private List<String[]> exceptionsSummary;
 
     // ------------------------------------------------------------------ Kafka -> Elasticsearch
 
@@ -721,6 +851,24 @@ public final class Benchmark {
             for (int i = 0; i < r.length; i++) {
                 String f = i == 0 || i == r.length - 1 ? "%-" + w[i] + "s" : "%" + w[i] + "s";
                 sb.append(String.format(Locale.ROOT, f, r[i])).append(i < r.length - 1 ? " | " : "");
+            }
+            OUT.println(sb.toString().stripTrailing());
+            if (k == 0) OUT.println("-".repeat(sb.length()));
+        }
+        if (exceptionsSummary != null) {
+            OUT.println();
+            printColumns(exceptionsSummary);
+        }
+    }
+
+    /** A small table: the first row the header, every column right-aligned but the first. */
+    private static void printColumns(List<String[]> all) {
+        int[] w = new int[all.get(0).length];
+        for (String[] r : all) for (int i = 0; i < r.length; i++) w[i] = Math.max(w[i], r[i].length());
+        for (int k = 0; k < all.size(); k++) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < w.length; i++) {
+                sb.append(String.format(Locale.ROOT, (i == 0 ? "%-" : "%") + w[i] + "s", all.get(k)[i])).append(i < w.length - 1 ? " | " : "");
             }
             OUT.println(sb.toString().stripTrailing());
             if (k == 0) OUT.println("-".repeat(sb.length()));
