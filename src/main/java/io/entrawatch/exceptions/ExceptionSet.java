@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * it: each exception is filed under its most selective field (its address block, else its UPN or domain,
  * else its application, else its AS number), and a sign-in looks up its own values there, one hash lookup
  * per prefix length in use for addresses (an open-addressing table of networks, {@link NetIndex}); the lengths
- * from /16 (IPv6: /32) on are skipped when no block lies in the address's /16 (/32) network. With 10,000
+ * from /16 (IPv6: /32) on are skipped when no block lies in the address's /16 (/32) network; UPNs, domains and
+ * application ids in open-addressing tables too ({@link StringIndex}). With 10,000
  * exceptions a sign-in meets a handful of candidates, not 10,000. A lookup boxes nothing; it allocates the
  * sign-in's parsed address ({@link IpBlock#addressOrNull}), its UPN's domain when domain exceptions are in force,
  * and a lower-cased application id when the sign-in's has capitals.
@@ -37,9 +38,8 @@ public final class ExceptionSet {
     private final NetIndex[] ipv4Wide, ipv4Fine, ipv6Wide, ipv6Fine;
     /** Per family, the coarse networks of the fine indexes. */
     private final NetIndex.Coarse ipv4Coarse, ipv6Coarse;
-    private final Map<String, ExceptionItem[]> byUser;
-    private final Map<String, ExceptionItem[]> byDomain;
-    private final Map<String, ExceptionItem[]> byApp;
+    /** Null when no exception is filed there. */
+    private final StringIndex byUser, byDomain, byApp;
     private final Map<Long, ExceptionItem[]> byAsn;
 
     public ExceptionSet(Collection<ExceptionItem> exceptions) {
@@ -68,10 +68,11 @@ public final class ExceptionSet {
         ipv6Fine = indexes(v6.tailMap(COARSE_V6));
         ipv4Coarse = coarse(v4.tailMap(COARSE_V4), false, COARSE_V4);
         ipv6Coarse = coarse(v6.tailMap(COARSE_V6), true, COARSE_V6);
-        byUser = arrays(users);
-        byDomain = arrays(domains);
-        byApp = arrays(apps);
-        byAsn = arrays(asns);
+        byUser = users.isEmpty() ? null : new StringIndex(users);
+        byDomain = domains.isEmpty() ? null : new StringIndex(domains);
+        byApp = apps.isEmpty() ? null : new StringIndex(apps);
+        byAsn = new HashMap<>();
+        asns.forEach((asn, l) -> byAsn.put(asn, l.toArray(new ExceptionItem[0])));
     }
 
     private static NetIndex.Coarse coarse(Map<Integer, Map<NetIndex.Net, List<ExceptionItem>>> byPrefix, boolean ipv6, int bits) {
@@ -86,12 +87,6 @@ public final class ExceptionSet {
         List<NetIndex> out = new ArrayList<>();
         byPrefix.forEach((prefix, networks) -> out.add(new NetIndex(prefix, networks)));
         return out.toArray(new NetIndex[0]);
-    }
-
-    private static <K> Map<K, ExceptionItem[]> arrays(Map<K, List<ExceptionItem>> lists) {
-        Map<K, ExceptionItem[]> out = new HashMap<>();
-        lists.forEach((k, l) -> out.put(k, l.toArray(new ExceptionItem[0])));
-        return out;
     }
 
     public List<ExceptionItem> items() {
@@ -127,10 +122,10 @@ public final class ExceptionSet {
             }
         }
         if (s.userPrincipalName != null) {
-            if (!byUser.isEmpty()) mask |= check(byUser.get(s.userPrincipalName), s, address, listener);
-            if (!byDomain.isEmpty()) mask |= check(byDomain.get(ExceptionItem.domainOf(s.userPrincipalName)), s, address, listener);
+            if (byUser != null) mask |= check(byUser.get(s.userPrincipalName), s, address, listener);
+            if (byDomain != null) mask |= check(byDomain.get(ExceptionItem.domainOf(s.userPrincipalName)), s, address, listener);
         }
-        if (s.appId != null && !byApp.isEmpty()) mask |= check(byApp.get(s.appId.toLowerCase(java.util.Locale.ROOT)), s, address, listener);
+        if (s.appId != null && byApp != null) mask |= check(byApp.get(s.appId.toLowerCase(java.util.Locale.ROOT)), s, address, listener);
         if (s.asn != null && !byAsn.isEmpty()) mask |= check(byAsn.get(s.asn), s, address, listener);
         return mask;
     }

@@ -72,6 +72,13 @@ public final class Benchmark {
     // counters shared with the operators: a local MiniCluster runs them in this JVM
     static final AtomicLong RECORDS = new AtomicLong();
     static final AtomicLong FIRST_RECORD_AT = new AtomicLong();
+    /** CPU time of this JVM (every thread) when the first record was counted, in ns. */
+    static final AtomicLong FIRST_RECORD_CPU = new AtomicLong();
+    /**
+     * CPU time of the replay's source task thread (read, parse, ingest gate, exceptions and the detections' filters,
+     * chained) when its first and its latest message reached the record counter, in ns.
+     */
+    static final AtomicLong SOURCE_CPU_FIRST = new AtomicLong(), SOURCE_CPU_LAST = new AtomicLong();
     static final AtomicLong ALERTS = new AtomicLong();
 
     private final Map<String, Object> json = new LinkedHashMap<>();
@@ -331,10 +338,14 @@ public final class Benchmark {
 
         @Override
         public ParsedMessage map(ParsedMessage m) {
+            long threadCpu = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             if (!started) {
                 started = true;
                 FIRST_RECORD_AT.compareAndSet(0, System.nanoTime());
+                FIRST_RECORD_CPU.compareAndSet(0, processCpuNanos());
+                SOURCE_CPU_FIRST.set(threadCpu);
             }
+            SOURCE_CPU_LAST.set(threadCpu);
             RECORDS.addAndGet(m.records);
             return m;
         }
@@ -349,11 +360,27 @@ public final class Benchmark {
     }
 
     /** One replay: records, seconds from the first record to the end and including start-up, alerts, sign-ins hidden. */
-    record ReplayRun(long records, double total, double steady, double startup, long alerts, long hidden, int exceptionsThatHid,
-            Map<String, Object> json) {
+    record ReplayRun(long records, double total, double steady, double startup, double cpu, double sourceCpu, long alerts,
+            long hidden, int exceptionsThatHid, Map<String, Object> json) {
         double rate() {
             return records / steady;
         }
+
+        /** CPU time of the whole JVM per record, from the first record to the end of the job. */
+        double cpuMicrosPerRecord() {
+            return cpu * 1e6 / Math.max(1, records);
+        }
+
+        /** CPU time of the source task thread per record: where the exceptions run, chained to the ingest gate. */
+        double sourceCpuMicrosPerRecord() {
+            return sourceCpu * 1e6 / Math.max(1, records);
+        }
+    }
+
+    /** CPU time of this JVM so far (every thread: the job's tasks, JIT compilers, GC), in ns. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /**
@@ -364,6 +391,9 @@ public final class Benchmark {
     private ReplayRun replayRun(Path file, int parallelism, long expectedRecords, JobOptions options) throws Exception {
         RECORDS.set(0);
         FIRST_RECORD_AT.set(0);
+        FIRST_RECORD_CPU.set(0);
+        SOURCE_CPU_FIRST.set(0);
+        SOURCE_CPU_LAST.set(0);
         ALERTS.set(0);
         long t0 = System.nanoTime();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
@@ -382,6 +412,8 @@ public final class Benchmark {
         JobClient client = env.executeAsync("entrawatch bench replay p" + parallelism);
         JobExecutionResult result = client.getJobExecutionResult().get();
         long t2 = System.nanoTime();
+        double cpu = (processCpuNanos() - FIRST_RECORD_CPU.get()) / 1e9;
+        double sourceCpu = (SOURCE_CPU_LAST.get() - SOURCE_CPU_FIRST.get()) / 1e9;
         long t1 = FIRST_RECORD_AT.get();
         long n = RECORDS.get();
         double total = (t2 - t0) / 1e9, steady = (t2 - t1) / 1e9;
@@ -403,25 +435,29 @@ public final class Benchmark {
         r.put("recordsPerSecondIncludingStartup", Math.round(n / total));
         r.put("recordsPerSecondExcludingStartup", Math.round(n / steady));
         r.put("netRuntimeMs", result.getNetRuntime());
+        r.put("cpuSecondsExcludingStartup", round(cpu));
+        r.put("cpuMicrosPerRecord", round(cpu * 1e6 / Math.max(1, n)));
+        r.put("sourceTaskCpuSeconds", round(sourceCpu));
+        r.put("sourceTaskCpuMicrosPerRecord", round(sourceCpu * 1e6 / Math.max(1, n)));
         if (!hiddenBy.isEmpty()) r.put("signInsHiddenByException", hiddenBy);
         if (n != expectedRecords) r.put("warning", "records " + n + " != parsed " + expectedRecords);
         ERR.printf(Locale.ROOT, "bench: replay p=%d: %,d records in %.1f s (start-up %.1f s), %,d alerts%n", parallelism, n,
                 total, (t1 - t0) / 1e9, ALERTS.get());
-        return new ReplayRun(n, total, steady, (t1 - t0) / 1e9, ALERTS.get(), hidden, hiddenBy.size(), r);
+        return new ReplayRun(n, total, steady, (t1 - t0) / 1e9, cpu, sourceCpu, ALERTS.get(), hidden, hiddenBy.size(), r);
     }
 
     // ------------------------------------------------------------------ exceptions
 
     /** The replay's parallelism for the exceptions part: jobs/replay's default on a 2-core machine. */
     private static final int EXCEPTIONS_PARALLELISM = 2;
-    /** Replays per exceptions set, alternating the two sets; the faster of each set's runs counts. */
-    private static final int EXCEPTIONS_ROUNDS = 2;
+    /** Replays per exceptions set after one warm-up replay of each, alternating the two sets; the fastest of each set's runs counts. */
+    private static final int EXCEPTIONS_ROUNDS = 3;
 
     /**
      * The cost of exceptions: {@link ExceptionsBenchmark#EXCEPTIONS} valid exceptions built for the input (a handful
      * of them match it) and written to a file; the matching alone ({@code ExceptionSet.hiddenMask}, ns per sign-in
      * with 0, 1,000 and 10,000 in force); then the replay with none and with the file ({@code --exceptions.file}),
-     * alternating.
+     * alternating, after a warm-up replay of each.
      */
     private Map<String, Object> exceptions(Path file, long expectedRecords, Path workDir) throws Exception {
         Map<String, Object> res = new LinkedHashMap<>();
@@ -440,7 +476,8 @@ public final class Benchmark {
             res.put("hiddenMask", micro.stream().map(ExceptionsBenchmark.Micro::toMap).toList());
             res.put("hiddenMaskMethod", "ExceptionSet.hiddenMask over the first " + sample.all().size() + " sign-ins of the file "
                     + "(only the fields matching reads), the first N exceptions of the set in force, a counting listener; every "
-                    + "set warmed up for 5 s, then passes alternating the sets; the median pass");
+                    + "set warmed up for 5 s, then passes alternating the sets; the fastest pass, in CPU time of the measuring "
+                    + "thread (medianNsPerSignIn: the median pass; wallNsPerSignIn: the fastest pass in wall time)");
             res.put("signInsPassingTheIngestGate", sample.gated().size());
             ERR.printf(Locale.ROOT, "bench: exceptions: %,d of the %,d sign-ins pass the ingest gate to the exceptions step%n",
                     sample.gated().size(), sample.all().size());
@@ -450,6 +487,10 @@ public final class Benchmark {
             JobOptions none = JobOptions.defaults();
             JobOptions withFile = JobOptions.parse(new String[] {"--exceptions.file", excFile.toString()}, null);
             List<ReplayRun> without = new ArrayList<>(), with = new ArrayList<>();
+            // one replay of each first, not counted: the JIT compiles the exceptions' code as well as the rest
+            ERR.println("bench: exceptions: warm-up replays (not counted)");
+            replayRun(file, EXCEPTIONS_PARALLELISM, expectedRecords, none);
+            replayRun(file, EXCEPTIONS_PARALLELISM, expectedRecords, withFile);
             for (int round = 0; round < EXCEPTIONS_ROUNDS; round++) {
                 without.add(replayRun(file, EXCEPTIONS_PARALLELISM, expectedRecords, none));
                 with.add(replayRun(file, EXCEPTIONS_PARALLELISM, expectedRecords, withFile));
@@ -457,40 +498,61 @@ public final class Benchmark {
             ReplayRun best0 = without.stream().max(java.util.Comparator.comparingDouble(ReplayRun::rate)).orElseThrow();
             ReplayRun bestN = with.stream().max(java.util.Comparator.comparingDouble(ReplayRun::rate)).orElseThrow();
             double ratio = bestN.rate() / best0.rate();
+            // CPU per record: less swayed than records/s by other work on a shared machine; the lowest of the runs
+            double cpu0 = without.stream().mapToDouble(ReplayRun::cpuMicrosPerRecord).min().orElseThrow();
+            double cpuN = with.stream().mapToDouble(ReplayRun::cpuMicrosPerRecord).min().orElseThrow();
+            double src0 = without.stream().mapToDouble(ReplayRun::sourceCpuMicrosPerRecord).min().orElseThrow();
+            double srcN = with.stream().mapToDouble(ReplayRun::sourceCpuMicrosPerRecord).min().orElseThrow();
             res.put("replayParallelism", EXCEPTIONS_PARALLELISM);
             res.put("replayWithout", without.stream().map(ReplayRun::json).toList());
             res.put("replayWith" + ExceptionsBenchmark.EXCEPTIONS, with.stream().map(ReplayRun::json).toList());
             res.put("recordsPerSecondWithout", Math.round(best0.rate()));
             res.put("recordsPerSecondWith" + ExceptionsBenchmark.EXCEPTIONS, Math.round(bestN.rate()));
             res.put("ratio", Math.round(ratio * 1000) / 1000.0);
+            res.put("cpuMicrosPerRecordWithout", round(cpu0));
+            res.put("cpuMicrosPerRecordWith" + ExceptionsBenchmark.EXCEPTIONS, round(cpuN));
+            res.put("sourceTaskCpuMicrosPerRecordWithout", round(src0));
+            res.put("sourceTaskCpuMicrosPerRecordWith" + ExceptionsBenchmark.EXCEPTIONS, round(srcN));
             res.put("replayMethod", "jobs/replay's pipeline at p=" + EXCEPTIONS_PARALLELISM + ", without exceptions and with "
-                    + "--exceptions.file (the set above), " + EXCEPTIONS_ROUNDS + " runs each, alternating; the faster run of each "
-                    + "counts; records/s from the first record parsed to the end of the job");
+                    + "--exceptions.file (the set above): a warm-up replay of each (not counted), then " + EXCEPTIONS_ROUNDS
+                    + " runs each, alternating; the fastest run of each counts; records/s from the first record parsed to the "
+                    + "end of the job; CPU per record: CPU time of the whole JVM (job tasks, JIT compilers, GC) over the same "
+                    + "span, and of the source task thread alone (read, parse, ingest gate, exceptions, the detections' filters), "
+                    + "the lowest of the runs");
             String runs0 = rates(without), runsN = rates(with);
             row("replay p=" + EXCEPTIONS_PARALLELISM + ", 0 exceptions", best0.records, best0.steady, Files.size(file),
-                    String.format(Locale.ROOT, "faster of %s; %,d alerts", runs0, best0.alerts));
+                    String.format(Locale.ROOT, "fastest of %s; CPU %.1f us/record, source task %.1f; %,d alerts", runs0, cpu0, src0,
+                            best0.alerts));
             row(String.format(Locale.ROOT, "replay p=%d, %,d exceptions", EXCEPTIONS_PARALLELISM, items.size()), bestN.records,
-                    bestN.steady, Files.size(file), String.format(Locale.ROOT, "faster of %s; ratio %.3f; %,d alerts; %d exceptions hid %,d sign-ins",
-                            runsN, ratio, bestN.alerts, bestN.exceptionsThatHid, bestN.hidden));
+                    bestN.steady, Files.size(file), String.format(Locale.ROOT, "fastest of %s; ratio %.3f; CPU %.1f us/record, source task %.1f; "
+                            + "%,d alerts; %d exceptions hid %,d sign-ins", runsN, ratio, cpuN, srcN, bestN.alerts,
+                            bestN.exceptionsThatHid, bestN.hidden));
             StringBuilder ns = new StringBuilder();
             for (ExceptionsBenchmark.Micro m : micro) {
                 ns.append(ns.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%,d: %.0f ns", m.exceptions(), m.nsPerSignIn()));
             }
             rows.add(new String[] {"exceptions: hiddenMask per sign-in", String.format(Locale.ROOT, "%,d", sampled), "-", "-",
-                    "-", ns + " (exceptions in force: ns per sign-in)"});
+                    "-", ns + " (exceptions in force: CPU ns per sign-in)"});
             exceptionsSummary = new ArrayList<>();
             exceptionsSummary.add(new String[] {"exceptions in force", "replay p=" + EXCEPTIONS_PARALLELISM + " records/s", "ratio",
-                    "hiddenMask ns/sign-in", "sign-ins hidden (replay)"});
+                    "JVM CPU us/record", "ratio", "source task CPU us/record", "ratio", "hiddenMask CPU ns/sign-in",
+                    "sign-ins hidden (replay)"});
             for (ExceptionsBenchmark.Micro m : micro) {
                 ReplayRun r = m.exceptions() == 0 ? best0 : m.exceptions() == items.size() ? bestN : null;
+                double cpu = m.exceptions() == 0 ? cpu0 : cpuN, src = m.exceptions() == 0 ? src0 : srcN;
                 exceptionsSummary.add(new String[] {String.format(Locale.ROOT, "%,d", m.exceptions()),
                         r == null ? "-" : String.format(Locale.ROOT, "%,.0f", r.rate()),
                         r == null ? "-" : String.format(Locale.ROOT, "%.3f", r.rate() / best0.rate()),
+                        r == null ? "-" : String.format(Locale.ROOT, "%.1f", cpu),
+                        r == null ? "-" : String.format(Locale.ROOT, "%.3f", cpu / cpu0),
+                        r == null ? "-" : String.format(Locale.ROOT, "%.2f", src),
+                        r == null ? "-" : String.format(Locale.ROOT, "%.3f", src / src0),
                         String.format(Locale.ROOT, "%.1f", m.nsPerSignIn()),
                         r == null ? "-" : String.format(Locale.ROOT, "%,d", r.hidden)});
             }
-            ERR.printf(Locale.ROOT, "bench: exceptions: replay p=%d %,.0f records/s with 0, %,.0f with %,d (ratio %.3f)%n",
-                    EXCEPTIONS_PARALLELISM, best0.rate(), bestN.rate(), items.size(), ratio);
+            ERR.printf(Locale.ROOT, "bench: exceptions: replay p=%d %,.0f records/s with 0, %,.0f with %,d (ratio %.3f); CPU %.1f and "
+                    + "%.1f us/record, source task %.2f and %.2f%n", EXCEPTIONS_PARALLELISM, best0.rate(), bestN.rate(), items.size(),
+                    ratio, cpu0, cpuN, src0, srcN);
         } finally {
             Files.deleteIfExists(excFile);
         }
