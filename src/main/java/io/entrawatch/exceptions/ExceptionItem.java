@@ -82,7 +82,7 @@ public final class ExceptionItem implements Serializable {
         if (sourceIp != null && (address == null || !sourceIp.contains(address))) return false;
         if (userName != null && !userName.equals(s.userPrincipalName)) return false;
         if (userDomain != null && !userDomain.equals(domainOf(s.userPrincipalName))) return false;
-        if (appId != null && (s.appId == null || !appId.equalsIgnoreCase(s.appId))) return false;
+        if (appId != null && (s.appId == null || !appId.equals(s.appId.toLowerCase(Locale.ROOT)))) return false;
         return asn == null || asn.equals(s.asn);
     }
 
