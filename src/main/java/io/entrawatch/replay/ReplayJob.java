@@ -20,7 +20,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -44,8 +43,10 @@ import java.util.TreeMap;
  * a local MiniCluster and writes one alert document per line (the document indexed into
  * Elasticsearch, plus {@code _id}), sorted by time, rule and id.
  *
- * <p>The file is read by one reader in line order, which plays the part of one Event Hubs partition:
- * lateness is judged on that order, so the output is deterministic.
+ * <p>The input is a file, a compressed file or a folder of them (Azure's archive of a diagnostic setting).
+ * Each file is read by one reader in line order and plays the part of one Event Hubs partition: lateness
+ * is judged on that order, per file, and the watermarks never make late what a file's own order did not
+ * ({@link ArchiveWatermarks}), so the output is deterministic and the same at any parallelism.
  */
 public final class ReplayJob {
     private static final ObjectMapper ID_WRITER = new ObjectMapper();
@@ -62,17 +63,17 @@ public final class ReplayJob {
         JobOptions options;
         try {
             options = JobOptions.parse(args, positional);
-            if (positional.size() != 2) throw new IllegalArgumentException("expected IN.ndjson OUT.ndjson");
+            if (positional.size() != 2) throw new IllegalArgumentException("expected IN OUT.ndjson");
         } catch (IllegalArgumentException e) {
             err.println("replay: " + e.getMessage());
-            err.println("usage: jobs/replay IN.ndjson OUT.ndjson [--option value ...]   (options: jobs/replay --help)");
+            err.println("usage: jobs/replay IN OUT.ndjson [--option value ...]   (IN: a file, a .gz file or a folder; options: jobs/replay --help)");
             System.exit(2);
             return;
         }
         Path in = Path.of(positional.get(0));
         Path out = Path.of(positional.get(1));
-        if (!Files.isRegularFile(in) || !Files.isReadable(in)) {
-            err.println("replay: input file " + in + (Files.exists(in) ? " is not a readable file" : " does not exist"));
+        if (!Files.isDirectory(in) && (!Files.isRegularFile(in) || !Files.isReadable(in))) {
+            err.println("replay: input " + in + (Files.exists(in) ? " is neither a readable file nor a folder" : " does not exist"));
             System.exit(2);
             return;
         }
@@ -99,14 +100,19 @@ public final class ReplayJob {
     }
 
     static String usage() {
-        return "usage: jobs/replay IN.ndjson OUT.ndjson [--option value ...]\n"
-                + "  IN: Event Hubs message bodies, one per line. OUT: one alert document per line.\n"
+        return "usage: jobs/replay IN OUT.ndjson [--option value ...]\n"
+                + "  IN: Event Hubs message bodies or records, one per line: a file, a compressed file (.gz, .bz2), or a\n"
+                + "      folder read recursively (every file not hidden; Azure's archive of PT1H.json blobs), each file one\n"
+                + "      partition, read in parallel at --parallelism (docs/replay.md).\n"
+                + "  OUT: one alert document per line.\n"
                 + "options (the same names as the cluster job):\n" + JobOptions.help();
     }
 
     /** What a replay did, for the closing line. */
     public static final class Summary {
-        public long messages, records, signIns, skipped, malformed, late, bytes;
+        public long messages, records, signIns, skipped, malformed, late, bytes, files;
+        /** Files and folders of the input left out, each with its reason. */
+        public final List<ReplayInput.Skipped> leftOut = new ArrayList<>();
         public long millis;
         public final Map<String, Integer> alertsByRule = new TreeMap<>();
         /** "exception id | rule" -> the sign-ins that exception hid from that rule. */
@@ -116,10 +122,11 @@ public final class ReplayJob {
         String describe(Path out) {
             double secs = Math.max(millis, 1) / 1000.0;
             return String.format(java.util.Locale.ROOT,
-                    "replay: done in %.1f s: %,d messages, %,d records (%,.0f records/s, %.1f MB/s), %,d sign-ins, "
+                    "replay: done in %.1f s: %s%,d messages, %,d records (%,.0f records/s, %.1f MB/s), %,d sign-ins, "
                             + "%,d other categories skipped, %,d malformed, %,d late; %,d alerts %s written to %s",
-                    secs, messages, records, records / secs, bytes / secs / 1e6, signIns, skipped, malformed, late, alerts,
-                    alertsByRule, out) + describeHidden();
+                    secs, files == 1 ? "" : String.format(java.util.Locale.ROOT, "%,d files, ", files), messages, records, records / secs, bytes / secs / 1e6, signIns, skipped, malformed, late, alerts,
+                    alertsByRule, out) + (leftOut.isEmpty() ? "" : String.format(java.util.Locale.ROOT, "; %,d left out (listed above)",
+                    leftOut.size())) + describeHidden();
         }
 
         private String describeHidden() {
@@ -134,18 +141,25 @@ public final class ReplayJob {
     public static Summary run(Path in, Path out, JobOptions options, PrintStream progress) throws Exception {
         int parallelism = options.get(RunOptions.PARALLELISM);
         if (parallelism <= 0) parallelism = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
-        return run(StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration()), in, out, options);
+        ReplayInput input = ReplayInput.of(in);
+        progress.println(input.describe());
+        return run(StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration()), input, out, options);
     }
 
     /** Runs the replay on {@code env} (tests pass their MiniCluster's environment). */
     public static Summary run(StreamExecutionEnvironment env, Path in, Path out, JobOptions options) throws Exception {
+        return run(env, ReplayInput.of(in), out, options);
+    }
+
+    /** Runs the replay of {@code input} on {@code env}. */
+    public static Summary run(StreamExecutionEnvironment env, ReplayInput input, Path out, JobOptions options) throws Exception {
         long started = System.currentTimeMillis();
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.getConfig().enableObjectReuse();
 
         // An invalid exceptions file stops the replay here, before any input is read.
         ExceptionsInput exceptions = ExceptionsInput.fromFile(options, DetectionPipeline.RULES);
-        DataStream<ParsedMessage> messages = messages(env, in, options);
+        DataStream<ParsedMessage> messages = messages(env, input, options);
         DetectionPipeline.Outputs outputs = DetectionPipeline.defineWorkflow(messages, exceptions, options);
 
         DataStream<ReplayItem> items = outputs.alerts.map(ReplayItem::ofAlert).name("Alerts")
@@ -156,7 +170,7 @@ public final class ReplayJob {
         BufferedWriter dlq = dlqFile == null ? null
                 : new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(Path.of(dlqFile)), StandardCharsets.UTF_8));
         try (CloseableIterator<ReplayItem> it = items.collectAsync()) {
-            JobClient client = env.executeAsync("entrawatch replay " + in.getFileName());
+            JobClient client = env.executeAsync("entrawatch replay " + input.root().getFileName());
             while (it.hasNext()) {
                 ReplayItem item = it.next();
                 if (item.alert != null) {
@@ -174,6 +188,8 @@ public final class ReplayJob {
             summary.malformed = counter(result, "deadLetters");
             summary.late = counter(result, "lateRecords") + counter(result, "lateAtOperator");
             summary.bytes = counter(result, LineParser.BYTES);
+            summary.files = input.files().size();
+            summary.leftOut.addAll(input.skipped());
             result.getAllAccumulatorResults().forEach((name, value) -> {
                 if (name.startsWith(HiddenCounters.ACCUMULATOR_PREFIX) && value instanceof Long n) {
                     String[] parts = name.substring(HiddenCounters.ACCUMULATOR_PREFIX.length()).split("\\|", 2);
@@ -192,24 +208,39 @@ public final class ReplayJob {
     }
 
     /**
-     * The file as one partition of parsed messages with their watermarks: read as raw lines
-     * ({@link ByteLineFormat}), parsed, watermarked, all in one task (chained to the reader). The benchmark
-     * uses the same stream.
+     * The input as parsed messages with their watermarks, each file one partition ({@link ArchiveSource}):
+     * read as raw lines ({@link ByteLineFormat}, decompressed by extension), parsed, watermarked
+     * ({@link ArchiveWatermarks}), all in the source's tasks (chained to the reader). The benchmark uses the
+     * same stream.
      */
-    public static DataStream<ParsedMessage> messages(StreamExecutionEnvironment env, Path in, JobOptions options)
-            throws IOException {
-        long fileSize = Files.size(in);
-        // Replay judges time on the file's own order only: the wall clock plays no part unless asked.
+    public static DataStream<ParsedMessage> messages(StreamExecutionEnvironment env, Path in, JobOptions options) {
+        return messages(env, ReplayInput.of(in), options);
+    }
+
+    public static DataStream<ParsedMessage> messages(StreamExecutionEnvironment env, ReplayInput input, JobOptions options) {
+        // Replay judges time on the files' own order only: the wall clock plays no part unless asked.
         SignInParser parser = options.isSet(EventTimeOptions.MAX_AHEAD_OF_CLOCK) ? DetectionPipeline.liveParser(options)
                 : DetectionPipeline.parser(options);
+        int files = input.files().size();
+        int parallelism = Math.max(1, Math.min(files, env.getParallelism() > 0 ? env.getParallelism() : 1));
+        long outOfOrderness = options.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS).toMillis();
+        long maxAhead = options.get(EventTimeOptions.MAX_AHEAD).toMillis();
+        long[] caps = ArchiveWatermarks.capsAfter(ArchiveWatermarks.bounds(input, parser, outOfOrderness, maxAhead, parallelism),
+                parallelism);
+        String[] names = new String[files];
+        long[] sizes = new long[files];
+        for (ReplayInput.InputFile f : input.files()) {
+            names[f.index()] = f.name();
+            sizes[f.index()] = f.size();
+        }
         return env
-                .fromSource(FileSource.forRecordStreamFormat(new ByteLineFormat(),
-                        new org.apache.flink.core.fs.Path(in.toAbsolutePath().toUri())).build(),
-                        WatermarkStrategy.noWatermarks(), "Replay file")
-                .setParallelism(1)
-                .map(new LineParser(parser, in.getFileName().toString(), fileSize)).setParallelism(1)
+                .fromSource(new ArchiveSource(input), WatermarkStrategy.noWatermarks(), input.isDirectory() ? "Replay files" : "Replay file")
+                .setParallelism(parallelism)
+                .map(new LineParser(parser, names, sizes, parallelism)).setParallelism(parallelism)
                 .name("Parse Event Hubs messages")
-                .assignTimestampsAndWatermarks(DetectionPipeline.watermarks(options)).setParallelism(1)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.forGenerator(new ArchiveWatermarks.Supplier(outOfOrderness, maxAhead, caps))
+                        .withTimestampAssigner((m, previous) -> m.maxTimestamp))
+                .setParallelism(parallelism)
                 .name("Watermarks");
     }
 
@@ -261,41 +292,79 @@ public final class ReplayJob {
         }
     }
 
-    /** Parses each line as one Event Hubs message (partition 0, offset = line number) and shows progress. */
-    static class LineParser extends RichMapFunction<byte[], ParsedMessage> {
+    /**
+     * Parses each line as one Event Hubs message (partition = the file's index in replay order, offset = the line
+     * number, topic = the file's name: the file itself, or its path below the folder) and shows progress.
+     */
+    static class LineParser extends RichMapFunction<ArchiveSource.FileLine, ParsedMessage> {
         private static final long serialVersionUID = 1L;
         static final String BYTES = "bytesRead";
+        static final String FILES = "filesRead";
         private final SignInParser parser;
-        private final String topic;
-        private final long fileSize;
-        private transient long line, bytes, lastReport, startedAt;
-        private transient org.apache.flink.api.common.accumulators.LongCounter bytesCounter;
+        private final String[] names;
+        private final long[] sizes;
+        private final int parallelism;
+        private transient long lines, bytes, records, lastReport, startedAt, filesDone, ownFiles, ownBytes;
+        private transient int file;
+        private transient org.apache.flink.api.common.accumulators.LongCounter bytesCounter, filesCounter;
 
-        LineParser(SignInParser parser, String topic, long fileSize) {
+        LineParser(SignInParser parser, String[] names, long[] sizes, int parallelism) {
             this.parser = parser;
-            this.topic = topic;
-            this.fileSize = fileSize;
+            this.names = names;
+            this.sizes = sizes;
+            this.parallelism = parallelism;
         }
 
         @Override
         public void open(OpenContext ctx) {
             bytesCounter = new org.apache.flink.api.common.accumulators.LongCounter();
             getRuntimeContext().addAccumulator(BYTES, bytesCounter);
+            filesCounter = new org.apache.flink.api.common.accumulators.LongCounter();
+            getRuntimeContext().addAccumulator(FILES, filesCounter);
             startedAt = lastReport = System.currentTimeMillis();
+            file = -1;
+            int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+            for (int i = 0; i < names.length; i++) {
+                if (ArchiveSource.subtaskOf(i, parallelism) == subtask) {
+                    ownFiles++;
+                    ownBytes += sizes[i];
+                }
+            }
         }
 
         @Override
-        public ParsedMessage map(byte[] body) {
+        public ParsedMessage map(ArchiveSource.FileLine l) {
+            byte[] body = l.bytes;
+            if (l.file != file) {
+                if (file >= 0) filesDone++;
+                file = l.file;
+                filesCounter.add(1);
+            }
             bytes += body.length + 1;
             bytesCounter.add(body.length + 1);
             long now = System.currentTimeMillis();
             if (now - lastReport >= 2000) {
                 lastReport = now;
-                double secs = (now - startedAt) / 1000.0;
-                System.err.printf(java.util.Locale.ROOT, "replay: %,d messages, %,.1f of %,.1f MB (%.0f%%), %.1f MB/s%n",
-                        line, bytes / 1e6, fileSize / 1e6, 100.0 * bytes / Math.max(1, fileSize), bytes / 1e6 / secs);
+                report(now);
             }
-            return parser.parse(body, topic, 0, line++, now);
+            ParsedMessage m = parser.parse(body, names[l.file], l.file, l.line, now);
+            lines++;
+            records += m.records;
+            return m;
+        }
+
+        private void report(long now) {
+            double secs = Math.max(1, now - startedAt) / 1000.0;
+            if (names.length == 1 && !ReplayInput.isCompressed(names[0])) {
+                System.err.printf(java.util.Locale.ROOT, "replay: %,d messages, %,.1f of %,.1f MB (%.0f%%), %.1f MB/s%n",
+                        lines, bytes / 1e6, ownBytes / 1e6, 100.0 * bytes / Math.max(1, ownBytes), bytes / 1e6 / secs);
+            } else {
+                System.err.printf(java.util.Locale.ROOT,
+                        "replay: reader %d/%d: %,d of %,d files done, now %s; %,d lines, %,d records (%,.0f records/s), %,.1f MB read"
+                                + " (after decompression)%n",
+                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + 1, parallelism, filesDone, ownFiles,
+                        names[file], lines, records, records / secs, bytes / 1e6);
+            }
         }
     }
 }
