@@ -29,9 +29,10 @@ public final class SourceOptions {
                     + "reset the connection at v4 (docs/operations.md, Event Hubs and Kafka client versions).");
     public static final Option<String> CONNECTION_STRING_FILE = Option.string("source.connection-string-file", null,
             "File holding the Event Hubs connection string (else env EVENTHUBS_CONNECTION_STRING).");
-    public static final Option<Duration> PARTITION_DISCOVERY = Option.duration("source.partition-discovery", "5 min",
-            "How often the source looks for new partitions, and for Event Hubs of --source.topic that did not exist yet "
-                    + "(read from their start once they appear).");
+    public static final Option<Duration> PARTITION_DISCOVERY = Option.duration("source.partition-discovery", "1 min",
+            "How often the source looks for partitions added to an Event Hub, and for Event Hubs of --source.topic that did "
+                    + "not exist yet; both are read from their start once found (docs/operations.md, Partitions added to an "
+                    + "Event Hub). 0 = only at start.");
     public static final Option<Duration> CATEGORY_SILENCE_WARNING = Option.duration("source.category-silence-warning", "1 h",
             "Live job: warn (log and metric) when no sign-in of a category an enabled detection reads has arrived for this "
                     + "long, naming the category, the detections and the Event Hubs read (0 = off).");

@@ -140,7 +140,8 @@ final class EndToEnd {
         send(kafka, topic, copies, to);
     }
 
-    private static void send(LocalKafka kafka, String topic, List<String> messages, List<Integer> partitions) {
+    /** Sends message i to partition {@code partitions.get(i)} (acks=all) and returns once every one is acknowledged. */
+    static void send(LocalKafka kafka, String topic, List<String> messages, List<Integer> partitions) {
         Properties p = kafka.clientProperties();
         p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
         p.setProperty(ProducerConfig.LINGER_MS_CONFIG, "20");
@@ -224,6 +225,15 @@ final class EndToEnd {
         long sum = 0;
         for (Metric m : reporter.findMetrics(job, pattern).values()) {
             if (m instanceof Counter) sum += ((Counter) m).getCount();
+        }
+        return sum;
+    }
+
+    /** Kafka records the job's consumers fetched from the broker: the sum of their {@code records-consumed-total}. */
+    static long consumedFromKafka(InMemoryReporter reporter, JobID job) {
+        long sum = 0;
+        for (Metric m : reporter.findMetrics(job, "\\.KafkaConsumer\\.records-consumed-total$").values()) {
+            sum += ((Number) ((Gauge<?>) m).getValue()).longValue();
         }
         return sum;
     }

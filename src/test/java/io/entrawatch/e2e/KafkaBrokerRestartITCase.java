@@ -8,8 +8,6 @@ import io.entrawatch.testing.TestClusters;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Timeout;
@@ -166,11 +164,7 @@ class KafkaBrokerRestartITCase {
 
     /** Kafka records the job's consumers fetched from the broker (their {@code records-consumed-total}). */
     private static long fetched(JobID id) {
-        long sum = 0;
-        for (Metric m : REPORTER.findMetrics(id, "\\.KafkaConsumer\\.records-consumed-total$").values()) {
-            sum += ((Number) ((Gauge<?>) m).getValue()).longValue();
-        }
-        return sum;
+        return EndToEnd.consumedFromKafka(REPORTER, id);
     }
 
     private static JobStatus status(JobClient job) {

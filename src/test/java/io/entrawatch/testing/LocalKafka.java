@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -20,11 +21,13 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -179,42 +182,87 @@ public final class LocalKafka extends LocalService {
 
     /** Creates a topic (replication factor 1) and waits until every partition has a leader. */
     public void createTopic(String name, int partitions) {
-        Properties p = clientProperties();
-        p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(CLIENT_TIMEOUT.toMillis()));
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
                     .all().get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            long deadline = System.nanoTime() + CLIENT_TIMEOUT.toNanos();
-            while (true) {
-                String missing;
-                try {
-                    TopicDescription d = admin.describeTopics(List.of(name)).allTopicNames()
-                            .get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(name);
-                    missing = d.partitions().size() != partitions ? d.partitions().size() + " of " + partitions
-                            + " partitions" : d.partitions().stream()
-                                    .filter(pi -> pi.leader() == null || pi.leader().isEmpty())
-                                    .map(pi -> "partition " + pi.partition())
-                                    .collect(Collectors.joining(", "));
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                        throw e;
-                    }
-                    missing = "topic metadata";
-                }
-                if (missing.isEmpty()) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("topic " + name + " has no leader for " + missing
-                            + " after " + CLIENT_TIMEOUT);
-                }
-                Thread.sleep(100);
-            }
+            awaitLeaders(admin, name, partitions);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create topic " + name + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * Grows the topic to {@code partitions} partitions ({@code Admin.createPartitions}, as partitions are
+     * added to an Event Hub on the Premium and Dedicated tiers) and waits until every one has a leader.
+     */
+    public void addPartitions(String name, int partitions) {
+        try (Admin admin = admin()) {
+            admin.createPartitions(Map.of(name, NewPartitions.increaseTo(partitions)))
+                    .all().get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            awaitLeaders(admin, name, partitions);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot grow topic " + name + " to " + partitions + " partitions: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** The offsets the consumer group has committed on the topic, by partition (partitions without a commit left out). */
+    public Map<Integer, Long> committedOffsets(String groupId, String topic) {
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                    .partitionsToOffsetAndMetadata().get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Map<Integer, Long> offsets = new TreeMap<>();
+            committed.forEach((tp, o) -> {
+                if (tp.topic().equals(topic) && o != null) offsets.put(tp.partition(), o.offset());
+            });
+            return offsets;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot list the offsets of group " + groupId + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private Admin admin() {
+        Properties p = clientProperties();
+        p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(CLIENT_TIMEOUT.toMillis()));
+        return Admin.create(p);
+    }
+
+    /** Waits until the topic has {@code partitions} partitions, each with a leader. */
+    private static void awaitLeaders(Admin admin, String name, int partitions)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + CLIENT_TIMEOUT.toNanos();
+        while (true) {
+            String missing;
+            try {
+                TopicDescription d = admin.describeTopics(List.of(name)).allTopicNames()
+                        .get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(name);
+                missing = d.partitions().size() != partitions ? d.partitions().size() + " of " + partitions
+                        + " partitions" : d.partitions().stream()
+                                .filter(pi -> pi.leader() == null || pi.leader().isEmpty())
+                                .map(pi -> "partition " + pi.partition())
+                                .collect(Collectors.joining(", "));
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                missing = "topic metadata";
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + name + " has no leader for " + missing
+                        + " after " + CLIENT_TIMEOUT);
+            }
+            Thread.sleep(100);
         }
     }
 
@@ -269,7 +317,7 @@ public final class LocalKafka extends LocalService {
 
     /** Topic names on the broker (internal ones excluded). */
     public Set<String> listTopics() {
-        try (Admin admin = Admin.create(clientProperties())) {
+        try (Admin admin = admin()) {
             return admin.listTopics().names().get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot list topics: " + e, e);
