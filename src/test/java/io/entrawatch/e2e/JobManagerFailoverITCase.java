@@ -71,11 +71,11 @@ class JobManagerFailoverITCase {
 
     @Test
     void theLeadingJobManagerKilledMidStreamHandsTheJobToTheStandbyFromItsLatestCheckpoint(@TempDir Path dir) throws Exception {
+        String leaderBefore = cluster.waitForLeader(TIMEOUT);
         MidStreamFault run = MidStreamFault.start(JobManagerFailoverITCase.class, scenario, cluster, jar,
                 ClusterScenario.secrets(kafka, es), "jm-failover", dir);
         try {
             String jobId = run.jobId();
-            String leaderBefore = cluster.waitForLeader(TIMEOUT);
             SortedSet<String> taskManagers = cluster.taskManagersOf(jobId);
             assertEquals(2, taskManagers.size(), "the job's tasks run on both TaskManagers: " + taskManagers);
             long lastCheckpointBeforeKill = cluster.checkpoints(jobId).at("/latest/completed/id").asLong();
