@@ -1,6 +1,7 @@
 package io.entrawatch.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.entrawatch.testing.FileTrees;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalFlinkCluster;
 import io.entrawatch.testing.LocalKafka;
@@ -84,6 +85,8 @@ class JobManagerFailoverITCase {
             long k0 = System.nanoTime();
             String killed = cluster.killLeadingJobManager();
             run.faultInjected();
+            // nothing completes a checkpoint now: the newest one with its metadata written is the latest
+            long latestOnDisk = latestCheckpointOnDisk(jobId);
             assertEquals(leaderBefore, killed, "the leader was killed");
             run.printAtFault("kill -9 the leading JobManager " + killed, alertsAtKill, lastCheckpointBeforeKill);
 
@@ -103,7 +106,10 @@ class JobManagerFailoverITCase {
             assertTrue(checkpoints.at("/counts/restored").asInt() >= 1, "restored from a checkpoint: " + checkpoints.path("counts"));
             assertFalse(restored.path("is_savepoint").asBoolean(true), "a checkpoint, not a savepoint: " + restored);
             assertTrue(restored.path("id").asLong() >= lastCheckpointBeforeKill,
-                    "restored checkpoint " + restored.path("id") + ", the latest before the kill was " + lastCheckpointBeforeKill);
+                    "restored checkpoint " + restored.path("id") + ", the REST API showed " + lastCheckpointBeforeKill + " before the kill");
+            // the latest, or the one before if the kill fell between its metadata and its registration in ZooKeeper
+            assertTrue(restored.path("id").asLong() <= latestOnDisk && restored.path("id").asLong() >= latestOnDisk - 1,
+                    "restored checkpoint " + restored.path("id") + ", the newest one written before the kill was " + latestOnDisk);
             assertTrue(restored.path("restore_timestamp").asLong() >= killedAt, "restored after the kill: " + restored);
             // and it checkpoints on, its ids following the restored one (the counter is kept in ZooKeeper)
             long newCheckpoint = waitForCheckpointAfter(jobId, restored.path("id").asLong());
@@ -112,9 +118,10 @@ class JobManagerFailoverITCase {
                     "the TaskManagers the new leader knows");
             assertEquals(taskManagers, cluster.taskManagersOf(jobId), "the TaskManagers that run the job's tasks");
             JsonNode job = cluster.job(jobId);
-            System.err.printf("JobManagerFailoverITCase: the new leader restored checkpoint %d (the latest completed "
-                            + "before the kill: %d) %.1f s after the kill, then completed checkpoint %d; %d restore(s); "
-                            + "job %s %s, numRestarts %d%n", restored.path("id").asLong(), lastCheckpointBeforeKill,
+            System.err.printf("JobManagerFailoverITCase: the new leader restored checkpoint %d (the newest with its "
+                            + "metadata written at the kill: %d; the REST API showed %d just before) %.1f s after the kill, "
+                            + "then completed checkpoint %d; %d restore(s); job %s %s, numRestarts %d%n",
+                    restored.path("id").asLong(), latestOnDisk, lastCheckpointBeforeKill,
                     (restored.path("restore_timestamp").asLong() - killedAt) / 1e3, newCheckpoint,
                     checkpoints.at("/counts/restored").asInt(), jobId,
                     job.path("state").asText(), cluster.jobMetric(jobId, "numRestarts"));
@@ -133,6 +140,14 @@ class JobManagerFailoverITCase {
 
     private static List<String> ids(JsonNode array, String field) {
         return StreamSupport.stream(array.spliterator(), false).map(n -> n.path(field).asText()).toList();
+    }
+
+    /** The highest N of the job's {@code chk-N} directories with a {@code _metadata} file (written when a checkpoint completes). */
+    private static long latestCheckpointOnDisk(String jobId) {
+        return FileTrees.regularFiles(cluster.getRunDir().resolve("flink/checkpoints/" + jobId)).stream()
+                .filter(p -> p.getFileName().toString().equals("_metadata") && p.getParent().getFileName().toString().startsWith("chk-"))
+                .mapToLong(p -> Long.parseLong(p.getParent().getFileName().toString().substring("chk-".length())))
+                .max().orElseThrow(() -> new AssertionError("no completed checkpoint of " + jobId + " on disk"));
     }
 
     /** Waits until the job completed a checkpoint with an id above {@code id}; returns that id. */
