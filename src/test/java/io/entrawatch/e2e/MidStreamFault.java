@@ -66,6 +66,8 @@ final class MidStreamFault implements AutoCloseable {
     private final AtomicInteger sent = new AtomicInteger();
     private String jobId;
     private Future<?> producer;
+    /** Messages sent when {@link #alertsNowMidStream} was called, just before the fault. */
+    private int sentAtFault;
 
     private MidStreamFault(Class<?> test, ClusterScenario scenario, LocalFlinkCluster cluster, String index,
             Map<String, JsonNode> expected, long firstBatchAlerts, int rest, int beforeFault) {
@@ -163,8 +165,12 @@ final class MidStreamFault implements AutoCloseable {
         return expected.size();
     }
 
-    /** Alerts in Elasticsearch now: asserts that the fault comes mid-stream (after the first batch, before the end). */
+    /**
+     * Alerts in Elasticsearch now, just before the fault (the messages sent are noted too): asserts that
+     * the fault comes mid-stream (after the first batch, before the end).
+     */
     long alertsNowMidStream() {
+        sentAtFault = sent.get();
         long alerts = scenario.count(index);
         assertTrue(alerts > firstBatchAlerts && alerts < expected.size(), "mid-stream: " + alerts);
         return alerts;
@@ -174,7 +180,7 @@ final class MidStreamFault implements AutoCloseable {
     void printAtFault(String fault, long alertsAtFault, long latestCheckpoint) {
         System.err.printf("%s: %s with %d of %d alerts in Elasticsearch, %d of the %d messages before the fault's "
                         + "window sent, latest completed checkpoint %d%n", test.getSimpleName(), fault, alertsAtFault,
-                expected.size(), sent.get(), beforeFault, latestCheckpoint);
+                expected.size(), sentAtFault, beforeFault, latestCheckpoint);
     }
 
     /** The fault has happened: the rest of the stream goes to Kafka now. */
