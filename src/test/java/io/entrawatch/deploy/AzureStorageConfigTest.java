@@ -78,15 +78,22 @@ class AzureStorageConfigTest {
         return out;
     }
 
-    /** The config.yaml that deploy/local/flink/flink writes (its here-document; $VARIABLES left as they are). */
+    /**
+     * The config.yaml that deploy/local/flink/flink writes: its here-documents (the one every cluster
+     * gets and the one appended with high availability; $VARIABLES left as they are).
+     */
     static Map<String, String> localClusterConfiguration() throws Exception {
         String script = Files.readString(ROOT.resolve("deploy/local/flink/flink"));
         int start = script.indexOf("cat >\"$FL/conf/config.yaml\" <<EOF\n");
+        int ha = script.indexOf("cat >>\"$FL/conf/config.yaml\" <<EOF\n");
         assertTrue(start >= 0, "config.yaml here-document not found");
-        String doc = script.substring(script.indexOf('\n', start) + 1, script.indexOf("\nEOF\n", start));
+        assertTrue(ha >= 0, "the high-availability here-document of config.yaml not found");
         Map<String, String> out = new LinkedHashMap<>();
-        doc.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
-                .forEach(l -> out.put(l.substring(0, l.indexOf(':')).strip(), l.substring(l.indexOf(':') + 1).strip()));
+        for (int from : new int[] {start, ha}) {
+            String doc = script.substring(script.indexOf('\n', from) + 1, script.indexOf("\nEOF\n", from));
+            doc.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                    .forEach(l -> out.put(l.substring(0, l.indexOf(':')).strip(), l.substring(l.indexOf(':') + 1).strip()));
+        }
         return out;
     }
 

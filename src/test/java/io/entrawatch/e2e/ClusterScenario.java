@@ -50,6 +50,10 @@ final class ClusterScenario {
         this.cluster = cluster;
     }
 
+    LocalKafka kafka() {
+        return kafka;
+    }
+
     /** The secrets as a Kubernetes Secret would give them: environment variables of a JVM. */
     static Map<String, String> secrets(LocalKafka kafka, LocalElasticsearch es) {
         return Map.of(Secrets.EVENTHUBS_ENV, kafka.getConnectionString(), Secrets.ES_PASSWORD_ENV, es.getPassword());

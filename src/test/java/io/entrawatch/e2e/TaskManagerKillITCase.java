@@ -1,13 +1,10 @@
 package io.entrawatch.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.entrawatch.TestRecords.Record;
-import io.entrawatch.TestRecords;
 import io.entrawatch.testing.FileTrees;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalFlinkCluster;
 import io.entrawatch.testing.LocalKafka;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -22,26 +19,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import static io.entrawatch.TestRecords.MIN;
-import static io.entrawatch.TestRecords.T0;
-import static io.entrawatch.e2e.ClusterScenario.advanceTo;
-import static io.entrawatch.e2e.ClusterScenario.on;
-import static io.entrawatch.e2e.ClusterScenario.users;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -53,13 +37,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * submitted by Flink's CLI, parallelism 2, checkpoints every 2 s), real Kafka with Event Hubs'
  * authentication and real Elasticsearch 9.2 (HTTPS, basic auth).
  *
- * <p>A TaskManager running half of the job's tasks is {@code kill -9}ed mid-stream: after a checkpoint
- * that holds an open spray window, while the job is writing the second batch's alerts and before the
- * rest of the stream is produced. A replacement TaskManager is started; the job restarts from its
- * latest checkpoint, and the alerts in Elasticsearch are then exactly those of a fault-free run
- * ({@code jobs/replay} over the same messages): none lost, none duplicated (the ids are deterministic,
- * so an alert written again after the restore overwrites itself: its {@code _version} rises, the count
- * does not).
+ * <p>A TaskManager running half of the job's tasks is {@code kill -9}ed mid-stream ({@link MidStreamFault}):
+ * after a checkpoint that holds an open spray window, while the job is writing the second batch's
+ * alerts and before the rest of the stream is produced. A replacement TaskManager is started; the job
+ * restarts from its latest checkpoint, and the alerts in Elasticsearch are then exactly those of a
+ * fault-free run ({@code jobs/replay} over the same messages): none lost, none duplicated (the ids are
+ * deterministic, so an alert written again after the restore overwrites itself: its {@code _version}
+ * rises, the count does not).
  *
  * <p>The second test searches every log file of that run (JobManager, every TaskManager including the
  * killed one, RocksDB's LOG files, the CLI's output, this JVM's own output) and the REST responses the
@@ -68,16 +52,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TaskManagerKillITCase {
-    private static final Duration TIMEOUT = Duration.ofSeconds(240);
-    private static final long WINDOW = 10 * MIN; // detection A's window
-    private static final int WINDOWS = 24;
-    /** The first batch ends inside this window's spray: its first half must come back from the checkpoint. */
-    private static final int SPLIT_BY_CHECKPOINT = 6;
-    /** The kill falls inside this window's spray: its second half is produced only after the kill. */
-    private static final int SPLIT_BY_KILL = 12;
-    /** Pause between the messages produced while the job runs, so records are in flight when the kill comes. */
-    private static final long PACE_MILLIS = 100;
-
     private static final ByteArrayOutputStream TEST_OUTPUT = new ByteArrayOutputStream();
     private static PrintStream originalOut;
     private static PrintStream originalErr;
@@ -146,139 +120,34 @@ class TaskManagerKillITCase {
         ClusterScenario.timing(TaskManagerKillITCase.class, what, startNanos);
     }
 
-    private static long start(int window) {
-        return T0 + window * WINDOW;
-    }
-
-    /**
-     * Window {@code w}'s messages: a spray of 30-36 users over both partitions (alert), a near miss of
-     * 29 users with another error code (no alert), every fourth window another tenant's spray of exactly
-     * 30 users (alert), then event time on both partitions to 6 min into the window, which fires the
-     * window before (the watermark trails the newest sign-in by 5 min).
-     */
-    private static List<Map.Entry<Integer, String>> window(int w) {
-        long start = start(w);
-        int sprayed = 30 + w % 7;
-        List<Map.Entry<Integer, String>> m = new ArrayList<>();
-        m.add(on(0, TestRecords.envelope(users(0, sprayed / 2, "w" + w + "-", start + MIN))));
-        m.add(on(1, TestRecords.envelope(users(sprayed / 2, sprayed, "w" + w + "-", start + MIN))));
-        List<Record> near = users(0, 29, "n" + w + "-", start + 2 * MIN);
-        near.forEach(r -> r.errorCode(50053));
-        m.add(on(w % 2, TestRecords.envelope(near)));
-        if (w % 4 == 0) {
-            List<Record> other = users(0, 30, "o" + w + "-", start + 3 * MIN);
-            other.forEach(r -> r.tenant(TestRecords.OTHER_TENANT));
-            m.add(on((w + 1) % 2, TestRecords.envelope(other)));
-        }
-        m.add(on(0, advanceTo(start + 6 * MIN)));
-        m.add(on(1, advanceTo(start + 6 * MIN)));
-        return m;
-    }
-
-    private static long alertsEndingBy(Map<String, JsonNode> alerts, long endMillis) {
-        return alerts.values().stream()
-                .filter(a -> Instant.parse(a.path("@timestamp").asText()).toEpochMilli() <= endMillis).count();
-    }
-
-    private static JsonNode alertOfWindow(Map<String, JsonNode> alerts, String tenant, int w) {
-        String end = Instant.ofEpochMilli(start(w + 1)).toString();
-        return alerts.values().stream()
-                .filter(a -> a.at("/azure/tenant_id").asText().equals(tenant) && a.path("@timestamp").asText().equals(end))
-                .findFirst().orElseThrow(() -> new AssertionError("no alert of window " + w + " for " + tenant));
-    }
-
     @Test
     @Order(1)
     void aTaskManagerKilledMidStreamLosesNoAlertAndDuplicatesNone(@TempDir Path dir) throws Exception {
-        String suffix = "tm-kill-" + System.nanoTime();
-        String topic = "signins-" + suffix;
-        String index = "alerts-" + suffix;
-        kafka.createTopic(topic, 2);
-
-        List<Map.Entry<Integer, String>> all = new ArrayList<>();
-        int[] windowStarts = new int[WINDOWS];
-        for (int w = 0; w < WINDOWS; w++) {
-            windowStarts[w] = all.size();
-            all.addAll(window(w));
-        }
-        all.add(on(0, advanceTo(start(WINDOWS) + 6 * MIN))); // fires the last window
-        all.add(on(1, advanceTo(start(WINDOWS) + 6 * MIN)));
-        // each split falls after the window's first message, the spray's half on partition 0
-        int splitByCheckpoint = windowStarts[SPLIT_BY_CHECKPOINT] + 1;
-        int splitByKill = windowStarts[SPLIT_BY_KILL] + 1;
-        List<Map.Entry<Integer, String>> first = all.subList(0, splitByCheckpoint);
-
-        // the fault-free run: jobs/replay over the same messages, computed before the cluster is busy
-        long r0 = System.nanoTime();
-        Map<String, JsonNode> expected = ClusterScenario.replay(all, dir);
-        timing("replay of the " + all.size() + " messages (the fault-free run)", r0);
-        assertEquals(WINDOWS + WINDOWS / 4, expected.size(), "one spray per window, another tenant's every fourth");
-        assertEquals(30 + SPLIT_BY_CHECKPOINT % 7,
-                alertOfWindow(expected, TestRecords.TENANT, SPLIT_BY_CHECKPOINT).at("/detection/unique_user_count").asInt());
-        assertEquals(30 + SPLIT_BY_KILL % 7,
-                alertOfWindow(expected, TestRecords.TENANT, SPLIT_BY_KILL).at("/detection/unique_user_count").asInt());
-        // the first batch moves event time to 6 min into window SPLIT - 1: the windows before it fire
-        long firstBatchAlerts = alertsEndingBy(expected, start(SPLIT_BY_CHECKPOINT - 1));
-        assertTrue(firstBatchAlerts > 0 && firstBatchAlerts < expected.size());
-
-        scenario.produce(topic, first);
-        long t0 = System.nanoTime();
-        jobId = cluster.runWithCli(jar, scenario.jobArgs(topic, index, suffix), ClusterScenario.secrets(kafka, es));
-        ExecutorService producing = Executors.newSingleThreadExecutor();
-        CountDownLatch killed = new CountDownLatch(1);
-        AtomicInteger sent = new AtomicInteger();
+        MidStreamFault run = MidStreamFault.start(TaskManagerKillITCase.class, scenario, cluster, jar,
+                ClusterScenario.secrets(kafka, es), "tm-kill", dir);
         try {
-            cluster.waitUntilRunning(jobId, TIMEOUT);
-            scenario.waitForCount(index, firstBatchAlerts, TIMEOUT, jobId, true);
-            timing("submission to the first batch's " + firstBatchAlerts + " alerts", t0);
-            // a checkpoint triggered after the first batch was processed: it holds the half spray
-            int completed = cluster.checkpoints(jobId).at("/counts/completed").asInt();
-            cluster.waitForCheckpoints(jobId, completed + 2, TIMEOUT);
-
-            // the rest streams while the job runs; from the kill's window on, only after the kill
-            int rest = all.size() - splitByCheckpoint;
-            int beforeKill = splitByKill - splitByCheckpoint;
-            Future<?> producer = producing.submit(() -> {
-                try (KafkaProducer<byte[], byte[]> p = scenario.producer()) {
-                    for (int i = splitByCheckpoint; i < all.size(); i++) {
-                        if (i == splitByKill && !killed.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                            throw new IllegalStateException("no kill within " + TIMEOUT);
-                        }
-                        ClusterScenario.send(p, topic, all.get(i));
-                        sent.incrementAndGet();
-                        if (i < splitByKill) Thread.sleep(PACE_MILLIS);
-                    }
-                }
-                return null;
-            });
+            jobId = run.jobId();
             // the job is writing the second batch's alerts: kill one of its TaskManagers now
-            scenario.waitForCount(index, firstBatchAlerts + 1, TIMEOUT, jobId, false);
             SortedSet<String> taskManagers = cluster.taskManagersOf(jobId);
             assertEquals(2, taskManagers.size(), "the job's tasks run on both TaskManagers: " + taskManagers);
             killedTaskManager = taskManagers.first();
             long lastCheckpointBeforeKill = cluster.checkpoints(jobId).at("/latest/completed/id").asLong();
-            long alertsAtKill = scenario.count(index);
-            int sentAtKill = sent.get();
+            long alertsAtKill = run.alertsNowMidStream();
             long killedAt = System.currentTimeMillis();
             long k0 = System.nanoTime();
             cluster.killTaskManager(killedTaskManager);
-            killed.countDown();
+            run.faultInjected();
             // a checkpoint whose acknowledgements all arrived before the kill may still complete now
             long lastCheckpointAtKill = cluster.checkpoints(jobId).at("/latest/completed/id").asLong();
-            System.err.printf("TaskManagerKillITCase: kill -9 %s with %d of %d alerts in Elasticsearch, %d of the %d "
-                            + "messages before the kill's window sent, latest completed checkpoint %d (%d once the process was gone)%n",
-                    killedTaskManager, alertsAtKill, expected.size(), sentAtKill, beforeKill, lastCheckpointBeforeKill,
+            run.printAtFault("kill -9 " + killedTaskManager, alertsAtKill, lastCheckpointBeforeKill);
+            System.err.printf("TaskManagerKillITCase: latest completed checkpoint %d once the process was gone%n",
                     lastCheckpointAtKill);
-            assertTrue(alertsAtKill > firstBatchAlerts && alertsAtKill < expected.size(), "mid-stream: " + alertsAtKill);
 
             String replacement = cluster.addTaskManager();
             timing("kill to replacement TaskManager " + replacement + " registered", k0);
-            cluster.waitUntilRunning(jobId, TIMEOUT);
+            cluster.waitUntilRunning(jobId, MidStreamFault.TIMEOUT);
             timing("kill to every task RUNNING again", k0);
-            producer.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            assertEquals(rest, sent.get());
-            scenario.waitForCount(index, expected.size(), TIMEOUT, jobId, true);
-            timing("kill to all " + expected.size() + " alerts in Elasticsearch", k0);
+            run.waitForAllAlerts(k0);
 
             // the restart, as the REST API shows it
             JsonNode job = cluster.job(jobId);
@@ -310,17 +179,9 @@ class TaskManagerKillITCase {
                             + "restored checkpoint %d (%d restores)%n", (detected - killedAt) / 1e3, restarts,
                     restored.path("id").asLong(), checkpoints.at("/counts/restored").asInt());
         } finally {
-            producing.shutdownNow();
-            cluster.cancel(jobId);
+            run.close();
         }
-
-        Map<String, JsonNode> hits = scenario.alertsIn(index);
-        assertEquals(expected, ClusterScenario.sources(hits), "the alerts of the fault-free run");
-        long rewritten = hits.values().stream().filter(h -> h.path("_version").asInt() > 1).count();
-        int maxVersion = hits.values().stream().mapToInt(h -> h.path("_version").asInt()).max().orElse(0);
-        System.err.printf("TaskManagerKillITCase: %d alerts expected, %d found, %d rewritten after the restore "
-                + "(_version > 1, at most %d)%n", expected.size(), hits.size(), rewritten, maxVersion);
-        assertEquals(0, scenario.count("dead-" + index), "no sign-in dead-lettered (none late after the restore)");
+        run.assertAlertsOfTheFaultFreeRun();
     }
 
     @Test

@@ -30,7 +30,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * A real Apache Flink standalone session cluster (one JobManager and N TaskManagers, each its own
  * JVM, started by {@code deploy/local/flink/flink start}) with a small client for its REST API:
  * upload and run a jar, poll a job, stop it with a savepoint, resume from one, Flink's CLI, and
- * crashing a TaskManager ({@code kill -9}) and starting a replacement.
+ * crashing a TaskManager ({@code kill -9}) and starting a replacement. Started with {@code --ha}
+ * (ZooKeeper, a leading and a standby JobManager): crashing the leading JobManager, following the
+ * leadership to the next one, and starting another standby.
  *
  * <p>Each instance has its own free REST port and temporary run dir; the cluster is also stopped by
  * the script's watchdog when this JVM dies. The cluster's JVMs inherit the environment given to
@@ -43,8 +45,10 @@ public final class LocalFlinkCluster extends LocalService {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern CLI_JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
     private static final Pattern TASK_MANAGER_ID = Pattern.compile("tm-(\\d+)-\\d+");
+    private static final Pattern REST_URL_LINE = Pattern.compile("^(http://127\\.0\\.0\\.1:\\d+)$", Pattern.MULTILINE);
 
-    private final String restUrl;
+    /** The REST API this helper talks to: the leading JobManager's once {@link #waitForLeader} found it. */
+    private volatile String restUrl;
     private final Map<String, String> environment;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -99,7 +103,7 @@ public final class LocalFlinkCluster extends LocalService {
         return all.toString();
     }
 
-    /** {@code http://127.0.0.1:PORT}: the web UI and the REST API. */
+    /** {@code http://127.0.0.1:PORT}: the web UI and the REST API (of the leader, with {@code --ha}). */
     public String getRestUrl() {
         return restUrl;
     }
@@ -163,6 +167,45 @@ public final class LocalFlinkCluster extends LocalService {
         while (m.find()) id = m.group(1);
         if (id == null) throw new IllegalStateException("add-taskmanager printed no resource id:\n" + ServicesScript.tail(out));
         return id;
+    }
+
+    // ------------------------------------------------------------------ JobManagers (--ha)
+
+    /**
+     * SIGKILLs the leading JobManager (no shutdown, as in a crash: its ZooKeeper session and with it
+     * the leadership live on until the session times out) and waits until its process is gone
+     * ({@code flink kill-jobmanager}); returns its REST URL. This helper's REST calls fail until
+     * {@link #waitForLeader} has found the next leader.
+     */
+    public String killLeadingJobManager() {
+        return restUrlIn(run(List.of("kill-jobmanager", "--run-dir", runDir.toString()), Map.of(), 60), "kill-jobmanager");
+    }
+
+    /**
+     * Waits until a running JobManager holds the leadership and its REST API answers with the jobs its
+     * Dispatcher recovered ({@code flink leader}); from then on this helper talks to it. Returns its URL.
+     */
+    public String waitForLeader(Duration timeout) {
+        restUrl = restUrlIn(run(List.of("leader", "--run-dir", runDir.toString(), "--timeout",
+                Long.toString(timeout.toSeconds())), Map.of(), timeout.toSeconds() + 60), "leader");
+        return restUrl;
+    }
+
+    /**
+     * Starts one more JobManager with this cluster's environment ({@code flink add-jobmanager}): a
+     * standby while another leads. Returns its REST URL once that answers (through the leader).
+     */
+    public String addJobManager() {
+        return restUrlIn(run(List.of("add-jobmanager", "--run-dir", runDir.toString(),
+                "--timeout", Long.toString(START_TIMEOUT_SECONDS - 20)), environment, START_TIMEOUT_SECONDS), "add-jobmanager");
+    }
+
+    private static String restUrlIn(String out, String command) {
+        Matcher m = REST_URL_LINE.matcher(out);
+        String url = null;
+        while (m.find()) url = m.group(1);
+        if (url == null) throw new IllegalStateException(command + " printed no REST URL:\n" + ServicesScript.tail(out));
+        return url;
     }
 
     // ------------------------------------------------------------------ CLI
