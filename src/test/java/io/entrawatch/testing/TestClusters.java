@@ -19,6 +19,14 @@ public final class TestClusters {
         return twoSlots(reporter.addToConfiguration(new Configuration()));
     }
 
+    /**
+     * One TaskManager with four slots, reporting every metric to {@code reporter}: room for two jobs at
+     * parallelism 2 side by side.
+     */
+    public static MiniClusterExtension fourSlots(InMemoryReporter reporter) {
+        return slots(4, reporter.addToConfiguration(new Configuration()));
+    }
+
     /** The environment of the test's MiniCluster at {@code parallelism}. */
     public static StreamExecutionEnvironment environment(int parallelism) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -27,7 +35,11 @@ public final class TestClusters {
     }
 
     private static MiniClusterExtension twoSlots(Configuration configuration) {
+        return slots(2, configuration);
+    }
+
+    private static MiniClusterExtension slots(int slots, Configuration configuration) {
         return new MiniClusterExtension(() -> new MiniClusterResourceConfiguration.Builder()
-                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).setConfiguration(configuration).build());
+                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(slots).setConfiguration(configuration).build());
     }
 }
