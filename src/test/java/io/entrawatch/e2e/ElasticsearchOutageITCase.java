@@ -1,7 +1,6 @@
 package io.entrawatch.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.entrawatch.config.JobOptions;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalKafka;
 import io.entrawatch.testing.TestClusters;
@@ -17,8 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -53,9 +50,6 @@ class ElasticsearchOutageITCase {
 
     /** How long the node stays down at least (it then needs its start-up time on top). */
     private static final Duration OUTAGE = Duration.ofSeconds(60);
-    private static final long SEED = 42;
-    private static final long RECORDS = 20_000;
-    private static final int PARTITIONS = 2;
     private static final String ALERTS = "\\.rule\\.[^.]+\\.alerts$";
 
     @TempDir
@@ -69,23 +63,9 @@ class ElasticsearchOutageITCase {
             String topic = "signins-" + suffix;
             String alertIndex = "alerts-" + suffix;
             String deadLetterIndex = "dead-letters-" + suffix;
-            kafka.createTopic(topic, PARTITIONS);
-
-            // The day in two parts: the first 30 % before the outage, the rest (with 3 malformed messages)
-            // during it, then a flush that closes every window of the day.
-            List<String> day = EndToEnd.generatedDay(SEED, RECORDS);
-            int cut = day.size() * 3 / 10;
-            List<String> before = new ArrayList<>(day.subList(0, cut));
-            List<String> during = new ArrayList<>(day.subList(cut, day.size()));
-            List<String> malformed = EndToEnd.malformed("while Elasticsearch is down");
-            EndToEnd.spread(during, malformed);
-            String flush = EndToEnd.flush(Instant.parse("2025-11-16T00:00:00Z"));
-
-            List<String> all = new ArrayList<>(before);
-            all.addAll(during);
-            all.add(flush);
-            Map<String, JsonNode> expected = EndToEnd.replayAlerts(dir, all, JobOptions.defaults());
-            assertTrue(expected.size() > 100, "the generated day raises well over 100 alerts: " + expected.size());
+            OutageDay.createTopic(kafka, topic);
+            OutageDay day = OutageDay.generate(dir);
+            Map<String, JsonNode> expected = day.expected;
 
             List<String> args = EndToEnd.jobArgs(kafka, topic, es, alertIndex, deadLetterIndex);
             args.addAll(List.of("--checkpoint.interval", "5 s", "--parallelism", "2"));
@@ -93,27 +73,26 @@ class ElasticsearchOutageITCase {
             JobID id = job.getJobID();
             Outage o = new Outage();
             try {
-                EndToEnd.send(kafka, topic, before, PARTITIONS);
+                day.sendBefore(kafka, topic);
                 waitUntil(Duration.ofMinutes(5), () -> countOrMinusOne(es, alertIndex) >= 1, "a first alert in Elasticsearch");
                 o.inIndexBeforeKill = countOrMinusOne(es, alertIndex);
 
                 long killed = System.nanoTime();
                 es.stopNode(true);
                 assertEquals(-1, countOrMinusOne(es, alertIndex), "the node no longer answers");
-                EndToEnd.send(kafka, topic, during, PARTITIONS);
-                EndToEnd.sendToEveryPartition(kafka, topic, flush, PARTITIONS);
+                day.sendRest(kafka, topic);
 
                 // Every alert of the day falls due while the node is down: the detections hand them all to the sink.
                 Set<JobStatus> seen = EnumSet.noneOf(JobStatus.class);
                 waitUntil(Duration.ofMinutes(5), () -> {
-                    keepsRunning(job, seen);
+                    EndToEnd.keepsRunning(REPORTER, job, seen);
                     return counter(REPORTER, id, ALERTS) >= expected.size();
                 }, "the detections to emit all " + expected.size() + " alerts (emitted " + counter(REPORTER, id, ALERTS) + ")");
                 o.allDueAfterKill = secondsSince(killed);
                 // Down for the outage, and for at least 10 s after the last alert fell due.
                 long downUntil = Math.max(killed + OUTAGE.toNanos(), System.nanoTime() + Duration.ofSeconds(10).toNanos());
                 waitUntil(OUTAGE.plusMinutes(5), () -> {
-                    keepsRunning(job, seen);
+                    EndToEnd.keepsRunning(REPORTER, job, seen);
                     return System.nanoTime() >= downUntil;
                 }, "the outage to last");
                 assertEquals(-1, countOrMinusOne(es, alertIndex), "the node is still down at the end of the outage");
@@ -132,51 +111,26 @@ class ElasticsearchOutageITCase {
                 long back = System.nanoTime();
                 es.awaitCount(alertIndex, expected.size(), Duration.ofMinutes(10).toMillis());
                 o.allPresentAfterBack = secondsSince(back);
-                es.awaitCount(deadLetterIndex, malformed.size(), Duration.ofMinutes(5).toMillis());
+                es.awaitCount(deadLetterIndex, day.malformed.size(), Duration.ofMinutes(5).toMillis());
 
                 o.restarts = EndToEnd.numRestarts(REPORTER, id);
                 o.bulksRetried = counter(REPORTER, id, "\\.bulkRequestsRetried$");
                 o.documentsRetried = counter(REPORTER, id, "\\.documentsRetried$");
                 o.checkpoints = EndToEnd.checkpoints(CLUSTER.getClientConfiguration(), id);
-                assertEquals(JobStatus.RUNNING, status(job));
+                assertEquals(JobStatus.RUNNING, EndToEnd.status(job));
                 assertEquals(0, o.restarts, "no restart after the outage either");
             } finally {
                 job.cancel().get(2, TimeUnit.MINUTES);
             }
 
             // Exactly the alerts of the whole day, under their ids: none lost, none extra.
-            Map<String, JsonNode> actual = EndToEnd.documents(es, alertIndex);
-            assertEquals(expected.keySet(), actual.keySet());
-            assertEquals(expected, actual);
-            assertEquals(expected.size(), es.count(alertIndex));
+            day.assertAlerts(es, alertIndex);
             o.overwritten = EndToEnd.overwritten(es, alertIndex);
             assertEquals(0, counter(REPORTER, id, "\\.documentsRejected$"), "Elasticsearch refused no alert");
-
             // Dead letters: the three malformed messages sent during the outage, nothing refused, no alert.
-            List<String> kinds = new ArrayList<>();
-            for (JsonNode d : EndToEnd.documents(es, deadLetterIndex).values()) {
-                kinds.add(d.path("kind").asText() + " " + d.path("topic").asText());
-                assertTrue(d.path("original_id").isMissingNode(), "an alert Elasticsearch refused: " + d);
-            }
-            assertEquals(List.of("malformed " + topic, "malformed " + topic, "malformed " + topic), kinds);
+            day.assertDeadLetters(es, deadLetterIndex, topic);
 
             System.out.println(o.describe(expected.size()));
-        }
-    }
-
-    /** Records the job's status; fails at once when the job restarted (the sink must not fail it). */
-    private static void keepsRunning(JobClient job, Set<JobStatus> seen) {
-        seen.add(status(job));
-        long restarts = EndToEnd.numRestarts(REPORTER, job.getJobID());
-        if (restarts > 0) throw new AssertionError("the job restarted while Elasticsearch was down (numRestarts " + restarts
-                + ", statuses " + seen + ")");
-    }
-
-    private static JobStatus status(JobClient job) {
-        try {
-            return job.getJobStatus().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot read the job status: " + e, e);
         }
     }
 

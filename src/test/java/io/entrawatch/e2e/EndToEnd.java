@@ -14,6 +14,7 @@ import io.entrawatch.testing.SentAlerts;
 import io.entrawatch.testing.LocalElasticsearch;
 import io.entrawatch.testing.LocalKafka;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -44,6 +45,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -88,9 +90,35 @@ final class EndToEnd {
 
     /** Defines the production job with these options on the test's cluster and starts it. */
     static JobClient startJob(List<String> args, Map<String, String> environment, String name) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        return startJob(args, environment, name, new Configuration());
+    }
+
+    /**
+     * {@link #startJob(List, Map, String)} with Flink options for this job (checkpoint timeout, tolerable
+     * failures, restart strategy), as a cluster's configuration would give them.
+     */
+    static JobClient startJob(List<String> args, Map<String, String> environment, String name, Configuration flink)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         EntraWatchJob.defineJob(env, JobOptions.parse(args.toArray(new String[0]), null), environment);
         return env.executeAsync(name);
+    }
+
+    /** The job's status as its client reports it. */
+    static JobStatus status(JobClient job) {
+        try {
+            return job.getJobStatus().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the job status: " + e, e);
+        }
+    }
+
+    /** Records the job's status in {@code seen}; fails at once when the job restarted (numRestarts above 0). */
+    static void keepsRunning(InMemoryReporter reporter, JobClient job, Set<JobStatus> seen) {
+        seen.add(status(job));
+        long restarts = numRestarts(reporter, job.getJobID());
+        if (restarts > 0) throw new AssertionError("the job restarted while Elasticsearch was down (numRestarts " + restarts
+                + ", statuses " + seen + ")");
     }
 
     /** A generated day (2025-11-14, all planted attacks and their near misses) as Event Hubs messages, in order. */

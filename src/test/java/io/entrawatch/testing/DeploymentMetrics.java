@@ -16,7 +16,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 /**
  * The metrics configuration the FlinkDeployment ships ({@code metrics.*} of
  * {@code deploy/kubernetes/flink-deployment.yaml}'s {@code spec.flinkConfiguration}), read as written,
- * for a local cluster that exports exactly what the Kubernetes one does.
+ * for a local cluster that exports exactly what the Kubernetes one does; and the rest of that
+ * flinkConfiguration, for tests that run a job with the shipped fault-tolerance settings.
  */
 public final class DeploymentMetrics {
     /** The reporter's port key: the local cluster gives every JVM its own free port instead. */
@@ -34,8 +35,18 @@ public final class DeploymentMetrics {
     }
 
     /** Every {@code metrics.*} key of the FlinkDeployment's flinkConfiguration with its value, sorted by key. */
-    @SuppressWarnings("unchecked")
     public static Map<String, String> options() {
+        Map<String, String> metrics = new TreeMap<>();
+        flinkConfiguration().forEach((k, v) -> {
+            if (k.startsWith("metrics.")) metrics.put(k, v);
+        });
+        if (metrics.isEmpty()) throw new IllegalStateException("no metrics.* keys in flink-deployment.yaml");
+        return metrics;
+    }
+
+    /** Every key of the FlinkDeployment's flinkConfiguration with its value as written, sorted by key. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, String> flinkConfiguration() {
         String yaml;
         try {
             yaml = Files.readString(root().resolve("deploy/kubernetes/flink-deployment.yaml"), StandardCharsets.UTF_8);
@@ -44,12 +55,9 @@ public final class DeploymentMetrics {
         }
         Map<String, Object> doc = (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(yaml);
         Map<String, Object> conf = (Map<String, Object>) ((Map<String, Object>) doc.get("spec")).get("flinkConfiguration");
-        Map<String, String> metrics = new TreeMap<>();
-        conf.forEach((k, v) -> {
-            if (k.startsWith("metrics.")) metrics.put(k, String.valueOf(v));
-        });
-        if (metrics.isEmpty()) throw new IllegalStateException("no metrics.* keys in flink-deployment.yaml");
-        return metrics;
+        Map<String, String> all = new TreeMap<>();
+        conf.forEach((k, v) -> all.put(k, String.valueOf(v)));
+        return all;
     }
 
     /**

@@ -24,6 +24,14 @@ public final class TestClusters {
         return cluster(slots, new Configuration());
     }
 
+    /**
+     * One TaskManager with four slots, reporting every metric to {@code reporter}: room for two jobs at
+     * parallelism 2 side by side.
+     */
+    public static MiniClusterExtension fourSlots(InMemoryReporter reporter) {
+        return cluster(4, reporter.addToConfiguration(new Configuration()));
+    }
+
     /** The environment of the test's MiniCluster at {@code parallelism}. */
     public static StreamExecutionEnvironment environment(int parallelism) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

@@ -27,9 +27,16 @@ import java.util.Collections;
  *       dead-letter index as kind {@code rejected} with the reason and its source; a refused dead
  *       letter is logged at ERROR and counted, never retried.
  * </ul>
- * While Elasticsearch is down the sink backpressures; its checkpoints wait for the in-flight bulks,
- * so an outage longer than the checkpoint timeout fails checkpoints: give the job enough
- * {@code execution.checkpointing.tolerable-failed-checkpoints} (see the class docs of the writer).
+ * While Elasticsearch is down the sink backpressures, and its checkpoints wait for the in-flight bulks.
+ * An outage longer than {@code execution.checkpointing.timeout} therefore makes checkpoints expire, one
+ * after another (see {@link ElasticsearchSinkWriter}). Up to
+ * {@code execution.checkpointing.tolerable-failed-checkpoints} in a row, the job keeps running and
+ * indexes everything once Elasticsearch is back. One more and it fails over: it restarts from the last
+ * completed checkpoint, waits for Elasticsearch again, and still loses nothing. The deployment tolerates
+ * 36 (about 6 h at a 10-min timeout). The trade-off: no checkpoint completes during the outage, so Kafka
+ * offsets are not committed, and a failover reads again everything since the outage began. A restart
+ * does not bring Elasticsearch back any sooner, but an unlimited tolerance would never fail over a job
+ * whose checkpoints fail for other reasons (docs/operations.md, "Elasticsearch outages and checkpoints").
  *
  * <p>Metrics on the writer's group: {@code documentsIndexed} (documents other than dead letters),
  * {@code documentsRejected} (refused and dead-lettered), {@code deadLettersIndexed},

@@ -33,12 +33,17 @@ import java.util.concurrent.CompletionException;
  * taking records (backpressure) instead of spinning. Retries are handed back through
  * {@link ResultHandler#retryForEntries}, which puts the entries at the head of the buffer.
  *
- * <p>Known limit of {@code AsyncSinkWriter} (flink-connector-base 2.2): its flush timer keeps sending
- * until the buffer is empty, so during an outage the task does not reach the next checkpoint
- * barrier; a checkpoint then expires after the checkpoint timeout. Nothing is lost (the buffer and
- * source offsets of the last completed checkpoint hold everything), but with the default of zero
- * tolerable checkpoint failures the job restarts; set
- * {@code execution.checkpointing.tolerable-failed-checkpoints} to ride out long outages.
+ * <p>Known limit of {@code AsyncSinkWriter} (flink-connector-base 2.2): during an outage the task
+ * thread waits in the mailbox ({@code MailboxExecutor.yield}) and handles no input. It waits in the flush
+ * timer, which keeps sending until the buffer is empty, and in {@code flush(false)} before a checkpoint
+ * barrier, which waits until no bulk is in flight. So the barrier does not get past the sink, and each
+ * checkpoint expires after {@code execution.checkpointing.timeout}. Nothing is lost: the buffer and the
+ * source offsets of the last completed checkpoint hold everything. Up to
+ * {@code execution.checkpointing.tolerable-failed-checkpoints} expired checkpoints in a row the job keeps
+ * running. Beyond that it restarts from the last completed checkpoint. Flink's default is 0, so a
+ * cluster that sets nothing restarts at every expired checkpoint, with exponential delay and no limit.
+ * The deployment tolerates 36 (see {@link ElasticsearchSink} for the trade-off;
+ * {@code LongElasticsearchOutageITCase} covers both).
  */
 public class ElasticsearchSinkWriter<InputT> extends AsyncSinkWriter<InputT, IndexRequestEntry> {
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchSinkWriter.class);
