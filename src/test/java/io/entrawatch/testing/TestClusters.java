@@ -19,6 +19,11 @@ public final class TestClusters {
         return twoSlots(reporter.addToConfiguration(new Configuration()));
     }
 
+    /** One TaskManager with {@code slots} slots, reporting every metric to {@code reporter}: for jobs above parallelism 2. */
+    public static MiniClusterExtension slots(int slots, InMemoryReporter reporter) {
+        return cluster(slots, reporter.addToConfiguration(new Configuration()));
+    }
+
     /** The environment of the test's MiniCluster at {@code parallelism}. */
     public static StreamExecutionEnvironment environment(int parallelism) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -27,7 +32,11 @@ public final class TestClusters {
     }
 
     private static MiniClusterExtension twoSlots(Configuration configuration) {
+        return cluster(2, configuration);
+    }
+
+    private static MiniClusterExtension cluster(int slots, Configuration configuration) {
         return new MiniClusterExtension(() -> new MiniClusterResourceConfiguration.Builder()
-                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).setConfiguration(configuration).build());
+                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(slots).setConfiguration(configuration).build());
     }
 }
