@@ -384,12 +384,7 @@ class RescaleITCase {
                 () -> new AssertionError("the restore with --max-parallelism 256 failed for another reason", e));
         Matcher m = Pattern.compile("Cannot map operator \\w+ with max parallelism \\d+ to new program with max parallelism \\d+")
                 .matcher(cause.getMessage());
-        if (!m.find()) return cause.getMessage();
-        String said = m.group();
-        List<String> uids = new ArrayList<>(KEYED_UIDS);
-        uids.addAll(OPERATOR_STATE_UIDS);
-        for (String uid : uids) said = said.replace(Savepoints.operatorId(uid).toHexString(), uid);
-        return said;
+        return m.find() ? m.group() : cause.getMessage();
     }
 
     /** Alerts the job's detections raised (every rule's {@code alerts} counter, summed over subtasks). */
