@@ -105,12 +105,18 @@ public final class EntraWatchJob {
                 elasticsearch.hosts(), options.get(ElasticsearchOptions.INDEX), options.explicitValues());
     }
 
-    /** Checkpointing (offsets are committed and the sink flushed on each), parallelism, object reuse. */
+    /**
+     * Checkpointing (offsets are committed and the sink flushed on each), parallelism, maximum parallelism,
+     * object reuse.
+     */
     static void configure(StreamExecutionEnvironment env, JobOptions options) {
         long interval = options.get(RunOptions.CHECKPOINT_INTERVAL).toMillis();
         if (interval > 0) env.enableCheckpointing(interval, CheckpointingMode.EXACTLY_ONCE);
         int parallelism = options.get(RunOptions.PARALLELISM);
         if (parallelism > 0) env.setParallelism(parallelism);
+        // Set explicitly rather than derived from the parallelism (Flink's default grows with it above 85): the
+        // key-group count stays the same whatever parallelism the job is restored at, so its savepoints rescale.
+        env.setMaxParallelism(RunOptions.maxParallelism(options, env.getConfig().getMaxParallelism(), env.getParallelism()));
         // Safe: no operator keeps a reference to an input record after handing it on.
         env.getConfig().enableObjectReuse();
     }

@@ -70,6 +70,20 @@ public final class Option<T> implements Serializable {
         });
     }
 
+    /** A whole number from {@code min} to {@code max}, both included. */
+    static Option<Integer> integer(String name, String def, int min, int max, String description) {
+        return new Option<>(name, def, description, s -> {
+            int v;
+            try {
+                v = Integer.parseInt(s);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected a whole number from " + min + " to " + max);
+            }
+            if (v < min || v > max) throw new IllegalArgumentException("expected a whole number from " + min + " to " + max);
+            return v;
+        });
+    }
+
     static Option<Duration> duration(String name, String def, String description) {
         return new Option<>(name, def, description, Durations::parse);
     }

@@ -21,8 +21,10 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -119,6 +121,20 @@ final class EndToEnd {
         long restarts = numRestarts(reporter, job.getJobID());
         if (restarts > 0) throw new AssertionError("the job restarted while Elasticsearch was down (numRestarts " + restarts
                 + ", statuses " + seen + ")");
+    }
+
+    /**
+     * Defines the production job with these options on the test's cluster and starts it from {@code savepoint}
+     * (every piece of its state must be taken: allowNonRestoredState false).
+     */
+    static JobClient startJobFrom(String savepoint, List<String> args, Map<String, String> environment, String name)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        EntraWatchJob.defineJob(env, JobOptions.parse(args.toArray(new String[0]), null), environment);
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName(name);
+        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
+        return env.executeAsync(graph);
     }
 
     /** A generated day (2025-11-14, all planted attacks and their near misses) as Event Hubs messages, in order. */

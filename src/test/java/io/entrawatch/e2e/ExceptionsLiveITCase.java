@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawatch.EntraWatchJob;
 import io.entrawatch.ExceptionsTool;
 import io.entrawatch.TestRecords;
-import io.entrawatch.config.JobOptions;
 import io.entrawatch.config.Secrets;
 import io.entrawatch.detect.AlertDocuments;
 import io.entrawatch.detect.spray.PasswordSprayDetection;
@@ -16,10 +15,7 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
-import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -214,7 +210,7 @@ class ExceptionsLiveITCase {
             assertTrue(search.body().contains("index_closed_exception"), search.body());
 
             long restarting = System.nanoTime();
-            JobClient restored = startFrom(savepoint, args, secrets);
+            JobClient restored = EndToEnd.startJobFrom(savepoint, args, secrets, "e2e exceptions live, restored");
             running = restored;
             JobID second = restored.getJobID();
             waitUntil(START_TIMEOUT, () -> counter(REPORTER, second, "\\.entrawatch\\.exceptions\\.sourceUnavailable$") >= 1,
@@ -295,16 +291,6 @@ class ExceptionsLiveITCase {
         String said = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
         System.out.print("jobs/exceptions " + command[0] + ": " + said);
         assertEquals(0, status, "jobs/exceptions " + String.join(" ", command) + ": " + said);
-    }
-
-    /** The production job again, restored from {@code savepoint}. */
-    private static JobClient startFrom(String savepoint, List<String> args, Map<String, String> secrets) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        EntraWatchJob.defineJob(env, JobOptions.parse(args.toArray(new String[0]), null), secrets);
-        StreamGraph graph = env.getStreamGraph();
-        graph.setJobName("e2e exceptions live, restored");
-        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
-        return env.executeAsync(graph);
     }
 
     // ---------------------------------------------------------------------------------------------

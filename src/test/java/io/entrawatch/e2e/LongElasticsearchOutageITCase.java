@@ -64,7 +64,7 @@ class LongElasticsearchOutageITCase {
     private static final InMemoryReporter REPORTER = InMemoryReporter.create();
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = TestClusters.fourSlots(REPORTER);
+    static final MiniClusterExtension CLUSTER = TestClusters.slots(4, REPORTER);
 
     static final int TIMEOUT_SECONDS = 10;
     /** The checkpoint timeout of both jobs: the clusters' 10 min scaled down so that the outage is several of them. */

@@ -12,6 +12,8 @@ import io.entrawatch.model.Alert;
 import io.entrawatch.model.Categories;
 import io.entrawatch.replay.ByteLineFormat;
 import io.entrawatch.replay.ReplayJob;
+import io.entrawatch.testing.Savepoints;
+import io.entrawatch.config.RunOptions;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -21,18 +23,12 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.checkpoint.Checkpoints;
-import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
-import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.flink.streaming.api.graph.StreamGraphHasherV2;
 
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -226,6 +222,8 @@ public final class FrozenSavepoint {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
         env.setParallelism(2);
         JobOptions options = JobOptions.defaults();
+        // the live job's maximum parallelism (EntraWatchJob), set explicitly: the 0.1 savepoint must restore with it
+        env.setMaxParallelism(RunOptions.maxParallelism(options, env.getConfig().getMaxParallelism(), env.getParallelism()));
         DataStream<ParsedMessage> messages = env
                 .fromSource(FileSource.forRecordStreamFormat(new ByteLineFormat(), new org.apache.flink.core.fs.Path(inbox.toUri()))
                         .monitorContinuously(Duration.ofMillis(100)).build(), WatermarkStrategy.noWatermarks(), "Inbox")
@@ -287,7 +285,7 @@ public final class FrozenSavepoint {
                 Thread.sleep(50);
             }
         }
-        String savepoint = io.entrawatch.testing.Savepoints.stop(job, drain, savepoints,
+        String savepoint = Savepoints.stop(job, drain, savepoints,
                 java.time.Duration.ofMillis(Math.max(1, deadline - System.currentTimeMillis())));
         job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
         return savepoint;
@@ -331,17 +329,6 @@ public final class FrozenSavepoint {
         }
     }
 
-    static CheckpointMetadata metadata(Path savepointDir) throws IOException {
-        try (InputStream in = Files.newInputStream(savepointDir.resolve("_metadata"))) {
-            return Checkpoints.loadCheckpointMetadata(new DataInputStream(in), FrozenSavepoint.class.getClassLoader(),
-                    savepointDir.toUri().toString());
-        }
-    }
-
-    /** The operator id Flink derives from a uid (what a savepoint's state is filed under). */
-    static OperatorID operatorId(String uid) {
-        return new OperatorID(StreamGraphHasherV2.generateUserSpecifiedHash(uid));
-    }
 
     // ---------------------------------------------------------------------------------------------
     // The generator.

@@ -2,9 +2,12 @@ package io.entrawatch.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.RunOptions;
 import io.entrawatch.detect.rareapp.RareAppDetection;
 import io.entrawatch.detect.spray.PasswordSprayDetection;
 import io.entrawatch.detect.sso.SeamlessSsoSprayDetection;
+import io.entrawatch.testing.Savepoints;
 import io.entrawatch.testing.TestClusters;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -74,19 +77,36 @@ class SavepointCompatibilityITCase {
 
     @Test
     void theSavepointHoldsStateOfEveryStatefulOperator() throws Exception {
-        CheckpointMetadata metadata = FrozenSavepoint.metadata(frozen().resolve(SAVEPOINT_DIR));
+        CheckpointMetadata metadata = Savepoints.metadata(frozen().resolve(SAVEPOINT_DIR));
         Map<OperatorID, OperatorState> byId = new HashMap<>();
         for (OperatorState s : metadata.getOperatorStates()) byId.put(s.getOperatorID(), s);
         for (String uid : FrozenSavepoint.PIPELINE_UIDS) {
-            OperatorState state = byId.get(FrozenSavepoint.operatorId(uid));
+            OperatorState state = byId.get(Savepoints.operatorId(uid));
             assertNotNull(state, "the savepoint has no state of the operator with uid " + uid);
             Predicate<OperatorSubtaskState> has = uid.equals("ingest-gate") ? s -> !s.getManagedOperatorState().isEmpty()
                     : s -> !s.getManagedKeyedState().isEmpty();
             assertTrue(state.getStates().stream().anyMatch(has), "the savepoint's state of " + uid + " is empty");
         }
-        OperatorState source = byId.get(FrozenSavepoint.operatorId(FrozenSavepoint.SOURCE_UID));
+        OperatorState source = byId.get(Savepoints.operatorId(FrozenSavepoint.SOURCE_UID));
         assertNotNull(source, "the savepoint has no state of the file source");
         assertNotNull(source.getCoordinatorState(), "the file source's enumerator state (the files it read)");
+    }
+
+    /**
+     * The 0.1 job left the maximum parallelism to Flink, which derived 128 for every operator; the default of
+     * {@code --max-parallelism}, which the job now sets explicitly, must be that value: a savepoint restores only
+     * into operators of its own maximum parallelism (the restore test below runs with it).
+     */
+    @Test
+    void theDefaultMaximumParallelismIsTheOneOfTheSavepoint() throws Exception {
+        int configured = JobOptions.defaults().get(RunOptions.MAX_PARALLELISM);
+        for (OperatorState s : Savepoints.metadata(frozen().resolve(SAVEPOINT_DIR)).getOperatorStates()) {
+            assertEquals(configured, s.getMaxParallelism(), "maximum parallelism of operator " + s.getOperatorID() + " in the savepoint");
+        }
+        StreamGraph graph = FrozenSavepoint.graph(new Configuration(), dir, null);
+        for (StreamNode node : graph.getStreamNodes()) {
+            assertEquals(configured, node.getMaxParallelism(), "maximum parallelism of " + node.getOperatorName());
+        }
     }
 
     /** What the frozen run shows: alerts after the savepoint that only the restored state can raise. */
@@ -195,13 +215,13 @@ class SavepointCompatibilityITCase {
         StreamGraph graph = FrozenSavepoint.graph(new Configuration(), dir, null);
         Set<OperatorID> current = new HashSet<>();
         for (StreamNode node : graph.getStreamNodes()) {
-            if (node.getTransformationUID() != null) current.add(FrozenSavepoint.operatorId(node.getTransformationUID()));
+            if (node.getTransformationUID() != null) current.add(Savepoints.operatorId(node.getTransformationUID()));
         }
         Map<OperatorID, String> known = new HashMap<>();
-        for (String uid : FrozenSavepoint.PIPELINE_UIDS) known.put(FrozenSavepoint.operatorId(uid), uid);
-        known.put(FrozenSavepoint.operatorId(FrozenSavepoint.SOURCE_UID), FrozenSavepoint.SOURCE_UID);
+        for (String uid : FrozenSavepoint.PIPELINE_UIDS) known.put(Savepoints.operatorId(uid), uid);
+        known.put(Savepoints.operatorId(FrozenSavepoint.SOURCE_UID), FrozenSavepoint.SOURCE_UID);
         List<String> orphaned = new ArrayList<>();
-        for (OperatorState s : FrozenSavepoint.metadata(frozen().resolve(SAVEPOINT_DIR)).getOperatorStates()) {
+        for (OperatorState s : Savepoints.metadata(frozen().resolve(SAVEPOINT_DIR)).getOperatorStates()) {
             boolean hasState = s.getCoordinatorState() != null || s.getStates().stream().anyMatch(OperatorSubtaskState::hasState);
             if (hasState && !current.contains(s.getOperatorID())) {
                 orphaned.add(known.getOrDefault(s.getOperatorID(), "operator id " + s.getOperatorID()));

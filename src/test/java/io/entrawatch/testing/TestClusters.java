@@ -25,11 +25,11 @@ public final class TestClusters {
     }
 
     /**
-     * One TaskManager with four slots, reporting every metric to {@code reporter}: room for two jobs at
-     * parallelism 2 side by side.
+     * One TaskManager with {@code slots} slots, reporting every metric to {@code reporter}: for jobs above
+     * parallelism 2, or two jobs at parallelism 2 side by side.
      */
-    public static MiniClusterExtension fourSlots(InMemoryReporter reporter) {
-        return cluster(4, reporter.addToConfiguration(new Configuration()));
+    public static MiniClusterExtension slots(int slots, InMemoryReporter reporter) {
+        return cluster(slots, reporter.addToConfiguration(new Configuration()));
     }
 
     /** The environment of the test's MiniCluster at {@code parallelism}. */
