@@ -14,10 +14,14 @@ import io.entrawatch.ingest.ParsedMessage;
 import io.entrawatch.ingest.SignInParser;
 import io.entrawatch.model.DeadLetter;
 import io.entrawatch.pipeline.DetectionPipeline;
+import io.entrawatch.generate.AzureArchive;
+import io.entrawatch.replay.ArchiveSource;
+import io.entrawatch.replay.ReplayInput;
 import io.entrawatch.replay.ReplayJob;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -38,6 +42,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,18 +55,23 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The benchmark (a measurement, not a test), run by {@code jobs/bench}: on one generated file,
  * the parse ceiling (SignInParser alone, 1 thread and all cores), the replay pipeline with all
- * detections at parallelism 1 and 2 (alerts to a discarding sink), the cost of 10,000 exceptions (matching alone, and
+ * detections at parallelism 1 and 2 (alerts to a discarding sink), the replay at p=1 with 1,000 exceptions
+ * against the 1-thread ceiling, the same records as Azure's archive of hourly blobs (one per hour, and one per
+ * hour and category) replayed as a folder at p=1 and p=2, the cost of 10,000 exceptions (matching alone, and
  * the replay with none and with them; {@link ExceptionsBenchmark}), Kafka (SASL_SSL) to Elasticsearch with
- * the production job, and the keyed state per key of each detection (StateBenchmark). Prints a table and
- * writes a JSON file.
+ * the production job, alert latency, the keyed state per key of each detection (StateBenchmark), and the
+ * start-up of the real {@code jobs/replay} command on a small file. Prints a table and writes a JSON file.
  *
- * <p>Usage: {@code Benchmark FILE --out bench.json [--skip exceptions,kafka,latency,state] [--state-pairs N] [--latency-file F]}.
+ * <p>Usage: {@code Benchmark FILE --out bench.json
+ * [--skip archive,archive-categories,replay-exceptions,exceptions,kafka,latency,state,startup] [--state-pairs N]
+ * [--latency-file F] [--startup-file F] [--root REPOSITORY]}.
  * The Kafka part reads the services from the environment that {@code deploy/local/services} prints
  * (KAFKA_BOOTSTRAP, KAFKA_CA_FILE, EVENTHUBS_CONNECTION_STRING_FILE, ES_URL).
  */
@@ -74,11 +84,13 @@ public final class Benchmark {
     static final AtomicLong FIRST_RECORD_AT = new AtomicLong();
     /** CPU time of this JVM (every thread) when the first record was counted, in ns. */
     static final AtomicLong FIRST_RECORD_CPU = new AtomicLong();
+    /** Readers (source subtasks) a replay can have; the per-reader counters below have one slot each. */
+    static final int MAX_READERS = 64;
     /**
-     * CPU time of the replay's source task thread (read, parse, ingest gate, exceptions and the detections' filters,
-     * chained) when its first and its latest message reached the record counter, in ns.
+     * Per source subtask of the replay: the records it parsed, and the CPU time of its task thread (read, parse,
+     * ingest gate, exceptions and the detections' filters, chained) from its first message to its latest, in ns.
      */
-    static final AtomicLong SOURCE_CPU_FIRST = new AtomicLong(), SOURCE_CPU_LAST = new AtomicLong();
+    static final AtomicLongArray READER_RECORDS = new AtomicLongArray(MAX_READERS), READER_CPU = new AtomicLongArray(MAX_READERS);
     static final AtomicLong ALERTS = new AtomicLong();
 
     private final Map<String, Object> json = new LinkedHashMap<>();
@@ -88,6 +100,15 @@ public final class Benchmark {
     /** The live stream of the latency part: a file whose day is short enough for windows to close within the feed. */
     private Path latencyFile;
 
+    /** The small input of the start-up part; null: the part is skipped. */
+    private Path startupFile;
+    /** The repository, whose jobs/replay the start-up part runs. */
+    private Path root;
+
+    /** The parts that {@code --skip} can leave out (the parse ceiling and the replays at p=1 and 2 always run). */
+    static final List<String> PARTS = List.of("archive", "archive-categories", "replay-exceptions", "exceptions", "kafka", "latency",
+            "state", "startup");
+
     private Benchmark() {}
 
     public static void main(String[] args) throws Exception {
@@ -96,10 +117,12 @@ public final class Benchmark {
         Set<String> skip = new TreeSet<>();
         int statePairs = 1_000_000;
         int latencyRate = 2500, latencySeconds = 70;
-        Path latencyFile = null;
+        Path latencyFile = null, startupFile = null, root = Path.of("");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--latency-file" -> latencyFile = Path.of(args[++i]);
+                case "--startup-file" -> startupFile = Path.of(args[++i]);
+                case "--root" -> root = Path.of(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--skip" -> skip.addAll(Arrays.asList(args[++i].split(",")));
                 case "--state-pairs" -> statePairs = Integer.parseInt(args[++i]);
@@ -109,13 +132,23 @@ public final class Benchmark {
             }
         }
         if (file == null || !Files.isReadable(file)) {
-            ERR.println("usage: Benchmark FILE.ndjson [--out bench.json] [--skip exceptions,kafka,latency,state] [--state-pairs N] [--latency-file F]");
+            ERR.println("usage: Benchmark FILE.ndjson [--out bench.json] [--skip " + String.join(",", PARTS) + "] [--state-pairs N] "
+                    + "[--latency-file F] [--startup-file F] [--root REPOSITORY]");
             System.exit(2);
         }
         Benchmark b = new Benchmark();
         b.latencyRate = latencyRate;
         b.latencySeconds = latencySeconds;
         b.latencyFile = latencyFile == null ? file : latencyFile;
+        b.startupFile = startupFile;
+        b.root = root.toAbsolutePath();
+        Set<String> unknown = new TreeSet<>(skip);
+        unknown.removeAll(PARTS);
+        unknown.remove("none");
+        if (!unknown.isEmpty()) {
+            ERR.println("bench: unknown part(s) to skip: " + unknown + " (parts: " + String.join(",", PARTS) + ")");
+            System.exit(2);
+        }
         b.run(file, out, skip, statePairs);
         System.exit(0);
     }
@@ -152,14 +185,32 @@ public final class Benchmark {
 
         // 2. replay
         Map<String, Object> replay = new LinkedHashMap<>();
+        Map<Integer, ReplayRun> replays = new HashMap<>();
         for (int p : new int[] {1, 2}) {
-            Map<String, Object> r = replay(file, p, records);
-            replay.put("p" + p, r);
+            replays.put(p, replay(file, p, records));
+            replay.put("p" + p, replays.get(p).json());
         }
         json.put("replay", replay);
+        int afterReplayRows = rows.size();
+
+        // 2a. the same records as Azure's archive of hourly blobs, replayed as a folder at p=1 and p=2: one blob per
+        // hour, and one per hour and category (as Azure writes them)
+        for (ArchiveLayout layout : ArchiveLayout.values()) {
+            if (!skip.contains(layout.part)) json.put(layout.jsonKey, archiveReplay(file, records, layout));
+        }
 
         // 2b. exceptions: matching cost and replay with 0 and 10,000 exceptions
         if (!skip.contains("exceptions")) json.put("exceptions", exceptions(file, records, out.toAbsolutePath().getParent()));
+
+        // 2c. replay p=1 with 1,000 exceptions against the 1-thread parse ceiling (its row goes with the replay rows)
+        if (!skip.contains("replay-exceptions")) {
+            int before = rows.size();
+            json.put("replayWithExceptions", replayWithExceptions(file, records, p1, replays.get(1),
+                    out.toAbsolutePath().getParent()));
+            List<String[]> added = new ArrayList<>(rows.subList(before, rows.size()));
+            rows.subList(before, rows.size()).clear();
+            rows.addAll(afterReplayRows, added);
+        }
 
         // 3. Kafka -> Elasticsearch
         if (!skip.contains("kafka")) {
@@ -180,6 +231,11 @@ public final class Benchmark {
         }
         // 5. state
         if (!skip.contains("state")) json.put("state", state(statePairs, out.toAbsolutePath().getParent()));
+        // 6. jobs/replay as a user runs it, on a small file: start-up and the whole command's wall time
+        if (!skip.contains("startup")) {
+            if (startupFile == null) throw new IllegalArgumentException("the startup part needs --startup-file");
+            json.put("replayStartup", replayStartup(startupFile, out.toAbsolutePath().getParent()));
+        }
 
         json.put("finishedAt", java.time.Instant.now().toString());
         printTable();
@@ -331,10 +387,21 @@ public final class Benchmark {
 
     // ------------------------------------------------------------------ replay
 
-    /** Counts the records of each parsed message for the benchmark (chained behind jobs/replay's parse). */
-    static final class RecordCounter implements MapFunction<ParsedMessage, ParsedMessage> {
+    /**
+     * Counts the records of each parsed message for the benchmark, chained behind jobs/replay's parse in each
+     * source subtask (the counter runs at the source's parallelism, so it adds no shuffle).
+     */
+    static final class RecordCounter extends RichMapFunction<ParsedMessage, ParsedMessage> {
         private static final long serialVersionUID = 1L;
         private transient boolean started;
+        private transient int reader;
+        private transient long firstCpu;
+
+        @Override
+        public void open(OpenContext ctx) {
+            reader = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+            if (reader >= MAX_READERS) throw new IllegalStateException("more than " + MAX_READERS + " readers");
+        }
 
         @Override
         public ParsedMessage map(ParsedMessage m) {
@@ -343,25 +410,27 @@ public final class Benchmark {
                 started = true;
                 FIRST_RECORD_AT.compareAndSet(0, System.nanoTime());
                 FIRST_RECORD_CPU.compareAndSet(0, processCpuNanos());
-                SOURCE_CPU_FIRST.set(threadCpu);
+                firstCpu = threadCpu;
             }
-            SOURCE_CPU_LAST.set(threadCpu);
+            READER_CPU.set(reader, threadCpu - firstCpu);
+            READER_RECORDS.addAndGet(reader, m.records);
             RECORDS.addAndGet(m.records);
             return m;
         }
     }
 
-    private Map<String, Object> replay(Path file, int parallelism, long expectedRecords) throws Exception {
+    private ReplayRun replay(Path file, int parallelism, long expectedRecords) throws Exception {
         ReplayRun run = replayRun(file, parallelism, expectedRecords, JobOptions.defaults());
         row("replay, all detections, p=" + parallelism, run.records, run.steady, Files.size(file),
                 String.format(Locale.ROOT, "%,.0f/s incl. %.1f s start-up; %,d alerts discarded", run.records / run.total,
                         run.startup, run.alerts));
-        return run.json;
+        return run;
     }
 
     /** One replay: records, seconds from the first record to the end and including start-up, alerts, sign-ins hidden. */
     record ReplayRun(long records, double total, double steady, double startup, double cpu, double sourceCpu, long alerts,
-            long hidden, int exceptionsThatHid, Map<String, Object> json) {
+            long hidden, int exceptionsThatHid, List<Map<String, Object>> readers, Map<String, Double> threadCpu,
+            Map<String, Object> json) {
         double rate() {
             return records / steady;
         }
@@ -375,6 +444,77 @@ public final class Benchmark {
         double sourceCpuMicrosPerRecord() {
             return sourceCpu * 1e6 / Math.max(1, records);
         }
+    }
+
+    /**
+     * The CPU time of this JVM's threads while a replay runs, sampled every 100 ms (a thread that ends loses what it
+     * used after its last sample); the JIT compilers and the garbage collector are not among them.
+     */
+    static final class ThreadCpuSampler implements AutoCloseable {
+        private final java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        private final Map<Long, String> names = new HashMap<>();
+        private final Map<Long, Long> baseline = new HashMap<>(), latest = new HashMap<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        ThreadCpuSampler() {
+            sample(true);
+            thread = new Thread(() -> {
+                while (running) {
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    sample(false);
+                }
+            }, "bench-thread-cpu");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private synchronized void sample(boolean first) {
+            for (long id : bean.getAllThreadIds()) {
+                long cpu = bean.getThreadCpuTime(id);
+                if (cpu < 0) continue;
+                if (!names.containsKey(id)) {
+                    var info = bean.getThreadInfo(id);
+                    if (info == null) continue;
+                    names.put(id, info.getThreadName());
+                    baseline.put(id, first ? cpu : 0L); // a thread born during the run counts from 0
+                }
+                latest.put(id, cpu);
+            }
+        }
+
+        /** CPU seconds per thread (Flink's task threads shortened to their first operator and subtask), 0.05 s or more. */
+        synchronized Map<String, Double> byThread() {
+            sample(false);
+            Map<String, Double> cpu = new java.util.TreeMap<>();
+            latest.forEach((id, c) -> {
+                double secs = (c - baseline.get(id)) / 1e9;
+                if (secs >= 0.05) cpu.merge(shortName(names.get(id)), secs, Double::sum);
+            });
+            cpu.replaceAll((k, v) -> round(v));
+            return cpu;
+        }
+
+        /** "Source: Replay files -> Parse ... -> X (1/2)#0" as "Source: Replay files -> ... (1/2)". */
+        static String shortName(String name) {
+            Matcher m = Pattern.compile("^(.*?) -> .*?( \\(\\d+/\\d+\\))(#\\d+)?$").matcher(name);
+            return m.matches() ? m.group(1) + " -> ..." + m.group(2) : name.replaceAll("#\\d+$", "");
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            thread.interrupt();
+        }
+    }
+
+    private static long counter(JobExecutionResult r, String name) {
+        Object v = r.getAccumulatorResult(name);
+        return v == null ? 0 : ((Number) v).longValue();
     }
 
     /** CPU time of this JVM so far (every thread: the job's tasks, JIT compilers, GC), in ns. */
@@ -392,28 +532,42 @@ public final class Benchmark {
         RECORDS.set(0);
         FIRST_RECORD_AT.set(0);
         FIRST_RECORD_CPU.set(0);
-        SOURCE_CPU_FIRST.set(0);
-        SOURCE_CPU_LAST.set(0);
+        for (int i = 0; i < MAX_READERS; i++) {
+            READER_RECORDS.set(i, 0);
+            READER_CPU.set(i, 0);
+        }
         ALERTS.set(0);
         long t0 = System.nanoTime();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.getConfig().enableObjectReuse();
         ExceptionsInput exceptions = ExceptionsInput.fromFile(options, DetectionPipeline.RULES);
-        // jobs/replay's own source, parse and watermarks (ReplayJob.messages), then a chained record counter
-        DataStream<ParsedMessage> messages = ReplayJob.messages(env, file, options)
-                .map(new RecordCounter()).setParallelism(1).name("Count records");
+        // jobs/replay's own source, parse and watermarks (ReplayJob.messages: a file, or a folder whose files are
+        // shared among the readers), then a record counter chained in each reader
+        DataStream<ParsedMessage> read = ReplayJob.messages(env, file, options);
+        int readers = read.getParallelism();
+        DataStream<ParsedMessage> messages = read.map(new RecordCounter()).setParallelism(readers).name("Count records");
         DetectionPipeline.Outputs outputs = DetectionPipeline.defineWorkflow(messages, exceptions, options);
         outputs.alerts.filter(a -> {
             ALERTS.incrementAndGet();
             return false;
         }).name("Count alerts").sinkTo(new DiscardingSink<>()).name("Discard alerts");
         outputs.deadLetters.sinkTo(new DiscardingSink<DeadLetter>()).name("Discard dead letters");
-        JobClient client = env.executeAsync("entrawatch bench replay p" + parallelism);
-        JobExecutionResult result = client.getJobExecutionResult().get();
+        JobExecutionResult result;
+        Map<String, Double> threadCpu;
+        try (ThreadCpuSampler sampler = new ThreadCpuSampler()) {
+            JobClient client = env.executeAsync("entrawatch bench replay p" + parallelism);
+            result = client.getJobExecutionResult().get();
+            threadCpu = sampler.byThread();
+        }
         long t2 = System.nanoTime();
         double cpu = (processCpuNanos() - FIRST_RECORD_CPU.get()) / 1e9;
-        double sourceCpu = (SOURCE_CPU_LAST.get() - SOURCE_CPU_FIRST.get()) / 1e9;
+        double sourceCpu = 0;
+        List<Map<String, Object>> perReader = new ArrayList<>();
+        for (int i = 0; i < readers; i++) {
+            sourceCpu += READER_CPU.get(i) / 1e9;
+            perReader.add(Map.of("records", READER_RECORDS.get(i), "sourceTaskCpuSeconds", round(READER_CPU.get(i) / 1e9)));
+        }
         long t1 = FIRST_RECORD_AT.get();
         long n = RECORDS.get();
         double total = (t2 - t0) / 1e9, steady = (t2 - t1) / 1e9;
@@ -439,11 +593,15 @@ public final class Benchmark {
         r.put("cpuMicrosPerRecord", round(cpu * 1e6 / Math.max(1, n)));
         r.put("sourceTaskCpuSeconds", round(sourceCpu));
         r.put("sourceTaskCpuMicrosPerRecord", round(sourceCpu * 1e6 / Math.max(1, n)));
+        r.put("readers", perReader);
+        r.put("threadCpuSeconds", threadCpu);
+        r.put("lateRecords", counter(result, "lateRecords") + counter(result, "lateAtOperator"));
         if (!hiddenBy.isEmpty()) r.put("signInsHiddenByException", hiddenBy);
         if (n != expectedRecords) r.put("warning", "records " + n + " != parsed " + expectedRecords);
         ERR.printf(Locale.ROOT, "bench: replay p=%d: %,d records in %.1f s (start-up %.1f s), %,d alerts%n", parallelism, n,
                 total, (t1 - t0) / 1e9, ALERTS.get());
-        return new ReplayRun(n, total, steady, (t1 - t0) / 1e9, cpu, sourceCpu, ALERTS.get(), hidden, hiddenBy.size(), r);
+        return new ReplayRun(n, total, steady, (t1 - t0) / 1e9, cpu, sourceCpu, ALERTS.get(), hidden, hiddenBy.size(), perReader,
+                threadCpu, r);
     }
 
     // ------------------------------------------------------------------ exceptions
@@ -462,11 +620,10 @@ public final class Benchmark {
     private Map<String, Object> exceptions(Path file, long expectedRecords, Path workDir) throws Exception {
         Map<String, Object> res = new LinkedHashMap<>();
         ExceptionsBenchmark.Sample sample = ExceptionsBenchmark.signIns(file, ExceptionsBenchmark.MAX_SIGN_INS);
-        List<String> documents = ExceptionsBenchmark.documents(sample, ExceptionsBenchmark.EXCEPTIONS, ExceptionsBenchmark.SEED);
-        List<io.entrawatch.exceptions.ExceptionItem> items = ExceptionsBenchmark.validate(documents); // throws unless all valid
-        String described = ExceptionsBenchmark.describe(items);
-        ERR.println("bench: exceptions: " + described);
-        res.put("set", described);
+        ExceptionSet set = exceptionSet(sample);
+        List<String> documents = set.documents();
+        List<io.entrawatch.exceptions.ExceptionItem> items = set.items();
+        res.put("set", set.described());
         res.put("seed", ExceptionsBenchmark.SEED);
         Files.createDirectories(workDir);
         Path excFile = Files.createTempFile(workDir, "exceptions-", ".ndjson");
@@ -559,6 +716,23 @@ public final class Benchmark {
         return res;
     }
 
+    /** The exceptions built for the input, validated, and how they are made up. */
+    private record ExceptionSet(List<String> documents, List<io.entrawatch.exceptions.ExceptionItem> items, String described) {}
+
+    /** Built once per run: the exceptions part and the replay with 1,000 exceptions use the same set. */
+    private ExceptionSet exceptionSet;
+
+    private ExceptionSet exceptionSet(ExceptionsBenchmark.Sample sample) {
+        if (exceptionSet == null) {
+            List<String> documents = ExceptionsBenchmark.documents(sample, ExceptionsBenchmark.EXCEPTIONS, ExceptionsBenchmark.SEED);
+            List<io.entrawatch.exceptions.ExceptionItem> items = ExceptionsBenchmark.validate(documents); // throws unless all valid
+            String described = ExceptionsBenchmark.describe(items);
+            ERR.println("bench: exceptions: " + described);
+            exceptionSet = new ExceptionSet(documents, items, described);
+        }
+        return exceptionSet;
+    }
+
     private static String rates(List<ReplayRun> runs) {
         StringBuilder b = new StringBuilder();
         for (ReplayRun r : runs) b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%,.0f/s", r.rate()));
@@ -567,6 +741,293 @@ public final class Benchmark {
 
     /** The exceptions part side by side (printed after the main table), or null when it was skipped. */
     private List<String[]> exceptionsSummary;
+
+    // ------------------------------------------------------------------ archive replay
+
+    /** How the benchmark's archives put the records in blobs. */
+    enum ArchiveLayout {
+        /** One container: each hour's records of every category in one blob ({@code insights-logs-signinlogs/...}). */
+        HOURLY("archive", "archiveReplay", "archive", "one blob per hour", r -> AzureArchive.SIGN_IN_CONTAINER),
+        /** As Azure's diagnostic setting writes them: a container per category, a blob per hour in each. */
+        BY_CATEGORY("archive-categories", "archiveReplayByCategory", "archive-by-category", "one blob per hour and category",
+                AzureArchive.BY_CATEGORY);
+
+        /** The name --skip knows it by, its key in the JSON, the suffix of its cached folder, what it is. */
+        final String part, jsonKey, folderSuffix, described;
+        final java.util.function.Function<com.fasterxml.jackson.databind.JsonNode, String> container;
+
+        ArchiveLayout(String part, String jsonKey, String folderSuffix, String described,
+                java.util.function.Function<com.fasterxml.jackson.databind.JsonNode, String> container) {
+            this.part = part;
+            this.jsonKey = jsonKey;
+            this.folderSuffix = folderSuffix;
+            this.described = described;
+            this.container = container;
+        }
+    }
+
+    /**
+     * The input as Azure's archive of a diagnostic setting ({@link AzureArchive}: hourly PT1H.json blobs, one bare
+     * record per line, each in the blob of its own hour), replayed as a folder the way jobs/replay does
+     * ({@link ReplayJob#messages}: {@code ReplayInput} and {@code ArchiveSource}, file i read by reader i mod p) at
+     * parallelism 1 and 2, alerts counted and discarded.
+     */
+    private Map<String, Object> archiveReplay(Path file, long expectedRecords, ArchiveLayout layout) throws Exception {
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("layout", layout.described);
+        Path folder = archiveOf(file, layout, res);
+        ReplayInput input = ReplayInput.of(folder);
+        res.put("folder", folder.toString());
+        res.put("files", input.files().size());
+        res.put("bytes", input.totalBytes());
+        ReplayRun r1 = replayRun(folder, 1, expectedRecords, JobOptions.defaults());
+        ReplayRun r2 = replayRun(folder, 2, expectedRecords, JobOptions.defaults());
+        double ratio = r2.rate() / r1.rate();
+        boolean equal = r1.alerts == r2.alerts;
+        res.put("p1", r1.json);
+        res.put("p2", r2.json);
+        res.put("ratioP2P1", Math.round(ratio * 1000) / 1000.0);
+        res.put("alertsEqual", equal);
+        res.put("filesPerReaderAtP2", filesPerReader(input, 2));
+        res.put("method", "the file's records written once as Azure's archive (" + layout.described + ": <container>/resourceId=.../"
+                + "y=/m=/d=/h=/m=00/PT1H.json, one bare record per line, each in the blob of its own time's hour, cached next "
+                + "to the file), replayed as a folder through ReplayJob.messages (ReplayInput, ArchiveSource: file i read by "
+                + "reader i mod p, ArchiveWatermarks) at p=1 and p=2, one run each, with a record counter chained in each "
+                + "reader; records/s from the first record parsed to the end of the job; cores: the JVM's CPU time over the "
+                + "same span / its length; readers' task CPU from the counter, other threads sampled every 100 ms");
+        String what = layout == ArchiveLayout.HOURLY ? "archive replay" : "archive by category";
+        row(what + ", all detections, p=1", r1.records, r1.steady, input.totalBytes(), String.format(Locale.ROOT,
+                "%,d files (%s); %.2f cores, CPU %.1f us/record (source task %.1f); %,.0f/s incl. %.1f s start-up; %,d alerts "
+                        + "discarded", input.files().size(), layout.described, r1.cpu / r1.steady, r1.cpuMicrosPerRecord(),
+                r1.sourceCpuMicrosPerRecord(), r1.records / r1.total, r1.startup, r1.alerts));
+        row(what + ", all detections, p=2", r2.records, r2.steady, input.totalBytes(), String.format(Locale.ROOT,
+                "p2/p1 %.2f (target >= 1.8); alerts %s: p=1 %,d, p=2 %,d; %.2f cores, CPU %.1f us/record; %,.0f/s incl. %.1f s "
+                        + "start-up; %s", ratio, equal ? "equal" : "DIFFER", r1.alerts, r2.alerts, r2.cpu / r2.steady,
+                r2.cpuMicrosPerRecord(), r2.records / r2.total, r2.startup, readerSplit(r2)));
+        ERR.printf(Locale.ROOT, "bench: %s: p=1 %,.0f records/s, p=2 %,.0f records/s, p2/p1 %.3f; alerts p=1 %,d, p=2 %,d%n",
+                what, r1.rate(), r2.rate(), ratio, r1.alerts, r2.alerts);
+        ERR.println("bench: " + what + ": threads' CPU (s) at p=1: " + r1.threadCpu());
+        ERR.println("bench: " + what + ": threads' CPU (s) at p=2: " + r2.threadCpu());
+        return res;
+    }
+
+    /**
+     * The folder of Azure's archive made from {@code file} in {@code layout}, next to it ({@code <name>.<suffix>}):
+     * written once (into {@code <name>.<suffix>.tmp}, then renamed), reused after.
+     */
+    static Path archiveOf(Path file, ArchiveLayout layout, Map<String, Object> res) throws IOException {
+        String name = file.getFileName().toString().replaceFirst("\\.ndjson$", "");
+        Path folder = file.resolveSibling(name + "." + layout.folderSuffix);
+        if (Files.isDirectory(folder)) {
+            res.put("built", false);
+            return folder;
+        }
+        Path tmp = file.resolveSibling(folder.getFileName() + ".tmp");
+        deleteTree(tmp);
+        ERR.println("bench: writing the records of " + file.getFileName() + " as Azure's archive (" + layout.described + ") into "
+                + folder + " ...");
+        long t0 = System.nanoTime();
+        long lines;
+        int blobs;
+        try (InputStream in = Files.newInputStream(file); AzureArchive archive = new AzureArchive(tmp, layout.container, false)) {
+            LineReader r = new LineReader(in, Long.MAX_VALUE);
+            for (byte[] line = r.next(); line != null; line = r.next()) archive.writeMessage(line);
+            lines = archive.lines();
+            blobs = archive.blobs();
+        }
+        Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        ERR.printf(Locale.ROOT, "bench: archive: %,d lines in %,d blobs, written in %.1f s%n", lines, blobs, secs);
+        res.put("built", true);
+        res.put("buildSeconds", round(secs));
+        return folder;
+    }
+
+    /** Per reader at {@code parallelism}: how many files and bytes ArchiveSource gives it. */
+    private static List<Map<String, Object>> filesPerReader(ReplayInput input, int parallelism) {
+        long[] files = new long[parallelism], bytes = new long[parallelism];
+        for (ReplayInput.InputFile f : input.files()) {
+            int reader = ArchiveSource.subtaskOf(f.index(), parallelism);
+            files[reader]++;
+            bytes[reader] += f.size();
+        }
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (int i = 0; i < parallelism; i++) list.add(Map.of("files", files[i], "bytes", bytes[i]));
+        return list;
+    }
+
+    /** How a replay's readers shared the work: records, their task thread's CPU, their file fetcher's CPU. */
+    private static String readerSplit(ReplayRun r) {
+        long total = r.records();
+        int n = r.readers().size();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            Map<String, Object> reader = r.readers().get(i);
+            String suffix = "(" + (i + 1) + "/" + n + ")";
+            double fetcher = r.threadCpu().entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("Source Data Fetcher") && e.getKey().endsWith(suffix))
+                    .mapToDouble(Map.Entry::getValue).sum();
+            b.append(i == 0 ? "" : "; ").append(String.format(Locale.ROOT,
+                    "reader %d: %.0f %% of records, task CPU %.1f s, fetcher %.1f s", i + 1,
+                    100.0 * (Long) reader.get("records") / Math.max(1, total), (Double) reader.get("sourceTaskCpuSeconds"), fetcher));
+        }
+        return b.toString();
+    }
+
+    // ------------------------------------------------------------------ replay p=1 with 1,000 exceptions
+
+    /** Exceptions in force in the replay p=1 that is compared with the parse ceiling: the first of the exceptions part's set. */
+    private static final int FEW_EXCEPTIONS = 1_000;
+
+    /**
+     * The replay at p=1 with all detections and the first {@link #FEW_EXCEPTIONS} exceptions of the set the exceptions
+     * part builds ({@code --exceptions.file}), one run, against the 1-thread parse ceiling.
+     */
+    private Map<String, Object> replayWithExceptions(Path file, long expectedRecords, Parse ceiling, ReplayRun plain, Path workDir)
+            throws Exception {
+        double ceiling1 = ceiling.records / ceiling.seconds;
+        double ceilingCpu = ceiling.cpuSeconds * 1e6 / Math.max(1, ceiling.records);
+        if (exceptionSet == null) exceptionSet(ExceptionsBenchmark.signIns(file, ExceptionsBenchmark.MAX_SIGN_INS));
+        List<String> documents = exceptionSet.documents().subList(0, Math.min(FEW_EXCEPTIONS, exceptionSet.documents().size()));
+        Files.createDirectories(workDir);
+        Path excFile = Files.createTempFile(workDir, "exceptions-", ".ndjson");
+        try {
+            Files.write(excFile, documents, StandardCharsets.UTF_8);
+            ReplayRun run = replayRun(file, 1, expectedRecords,
+                    JobOptions.parse(new String[] {"--exceptions.file", excFile.toString()}, null));
+            double ratio = run.rate() / ceiling1, plainRatio = plain.rate() / ceiling1;
+            Map<String, Object> res = new LinkedHashMap<>();
+            res.put("exceptions", documents.size());
+            res.put("replay", run.json);
+            res.put("parseCeiling1ThreadRecordsPerSecond", Math.round(ceiling1));
+            res.put("ratioToParseCeiling1Thread", Math.round(ratio * 1000) / 1000.0);
+            res.put("ratioToParseCeiling1ThreadWithoutExceptions", Math.round(plainRatio * 1000) / 1000.0);
+            // CPU per record, which other work on the machine sways less than records/s measured minutes apart
+            res.put("parseCeiling1ThreadCpuMicrosPerRecord", round(ceilingCpu));
+            res.put("sourceTaskCpuMicrosPerRecord", round(run.sourceCpuMicrosPerRecord()));
+            res.put("method", "jobs/replay's pipeline at p=1 with all detections and --exceptions.file holding the first "
+                    + documents.size() + " exceptions of the exceptions part's set, one run; records/s from the first record "
+                    + "parsed to the end of the job, divided by the parse ceiling on 1 thread; CPU per record: the ceiling "
+                    + "thread's, and the replay's source task thread's (read, parse, ingest gate, exceptions, the detections' "
+                    + "filters; the file is read ahead by the fetcher thread)");
+            row(String.format(Locale.ROOT, "replay, all detections, p=1, %,d exceptions", documents.size()), run.records, run.steady,
+                    Files.size(file), String.format(Locale.ROOT, "%.1f %% of the 1-thread parse ceiling (target >= 75 %%; "
+                            + "without exceptions %.1f %%); CPU per record: ceiling %.1f us, source task %.1f us; %,d alerts; "
+                            + "%d exceptions hid %,d sign-ins", 100 * ratio, 100 * plainRatio, ceilingCpu, run.sourceCpuMicrosPerRecord(),
+                            run.alerts, run.exceptionsThatHid, run.hidden));
+            ERR.printf(Locale.ROOT, "bench: replay p=1 with %,d exceptions: %,.0f records/s, %.1f %% of the 1-thread parse ceiling "
+                    + "(%,.0f/s)%n", documents.size(), run.rate(), 100 * ratio, ceiling1);
+            return res;
+        } finally {
+            Files.deleteIfExists(excFile);
+        }
+    }
+
+    // ------------------------------------------------------------------ jobs/replay start-up
+
+    /** Timed runs of jobs/replay, after one warm-up run. */
+    private static final int STARTUP_RUNS = 3;
+    private static final Pattern REPLAY_DONE = Pattern.compile(
+            "replay: done in ([\\d.]+) s: (?:[\\d,]+ files, )?[\\d,]+ messages, ([\\d,]+) records .*?; ([\\d,]+) alerts ");
+
+    /** One run of jobs/replay: wall time of the whole command, CPU of it and its children, and its closing line's figures. */
+    private record ScriptRun(double wallSeconds, double cpuSeconds, double ownSeconds, long records, long alerts) {}
+
+    /**
+     * The real {@code jobs/replay} script, run from the repository as a user runs it (without this JVM's JAVA_OPTS), on
+     * a small file: one warm-up run (after a build it writes the class-data archive target/replay.jsa), then
+     * {@link #STARTUP_RUNS} timed runs.
+     */
+    private Map<String, Object> replayStartup(Path input, Path workDir) throws Exception {
+        Path script = root.resolve("jobs/replay");
+        Path dir = workDir.resolve("startup");
+        Files.createDirectories(dir);
+        Path out = dir.resolve("alerts.ndjson"), log = dir.resolve("replay.log");
+        Files.deleteIfExists(log);
+        Path jsa = root.resolve("target/replay.jsa"), jar = root.resolve("target/entrawatch.jar");
+        boolean archiveBefore = Files.exists(jsa) && Files.exists(jar)
+                && Files.getLastModifiedTime(jsa).compareTo(Files.getLastModifiedTime(jar)) > 0;
+        ERR.println("bench: startup: jobs/replay " + input.getFileName() + ", a warm-up run, then " + STARTUP_RUNS + " timed runs");
+        ScriptRun warmUp = runScript(script, input, out, log);
+        List<ScriptRun> runs = new ArrayList<>();
+        for (int i = 0; i < STARTUP_RUNS; i++) runs.add(runScript(script, input, out, log));
+        double[] walls = runs.stream().mapToDouble(ScriptRun::wallSeconds).sorted().toArray();
+        double[] cpus = runs.stream().mapToDouble(ScriptRun::cpuSeconds).sorted().toArray();
+        double[] owns = runs.stream().mapToDouble(ScriptRun::ownSeconds).sorted().toArray();
+        double best = walls[0], median = walls[walls.length / 2], cpu = cpus[cpus.length / 2], own = owns[owns.length / 2];
+        ScriptRun last = runs.get(runs.size() - 1);
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("command", "jobs/replay " + input + " " + out);
+        res.put("inputBytes", Files.size(input));
+        res.put("records", last.records());
+        res.put("alerts", last.alerts());
+        res.put("classDataArchive", archiveBefore ? "present before the warm-up run"
+                : Files.exists(jsa) ? "written by the warm-up run" : "missing after the warm-up run");
+        res.put("warmUp", runJson(warmUp));
+        res.put("runs", runs.stream().map(Benchmark::runJson).toList());
+        res.put("bestWallSeconds", round(best));
+        res.put("medianWallSeconds", round(median));
+        res.put("medianCpuSeconds", cpu < 0 ? null : round(cpu));
+        res.put("medianReplayOwnSeconds", round(own));
+        res.put("method", "ProcessBuilder runs jobs/replay IN OUT from the repository (JAVA_OPTS removed from its environment), "
+                + "output to " + log + "; wall time from start() to the end of waitFor(); CPU: user+sys of the command and every "
+                + "process it waited for (this JVM's cutime+cstime in /proc/self/stat before and after, USER_HZ 100); the "
+                + "replay's own time is the 'done in' of its closing line (from reading the input to writing the alerts, "
+                + "without the JVM's start and exit)");
+        rows.add(new String[] {"jobs/replay start-up, small file", String.format(Locale.ROOT, "%,d", last.records()),
+                String.format(Locale.ROOT, "%.2f", median), "-", "-", String.format(Locale.ROOT,
+                "whole command: best %.2f s, median %.2f s of %d after a warm-up (target < 3 s); CPU user+sys median %s; "
+                        + "replay's own 'done in' median %.1f s; %,d alerts", best, median, runs.size(),
+                cpu < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f s", cpu), own, last.alerts())});
+        ERR.printf(Locale.ROOT, "bench: startup: wall best %.2f s, median %.2f s; CPU median %.1f s%n", best, median, cpu);
+        return res;
+    }
+
+    private static Map<String, Object> runJson(ScriptRun r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("wallSeconds", round(r.wallSeconds()));
+        m.put("cpuSeconds", r.cpuSeconds() < 0 ? null : round(r.cpuSeconds()));
+        m.put("replayOwnSeconds", r.ownSeconds());
+        return m;
+    }
+
+    private ScriptRun runScript(Path script, Path input, Path out, Path log) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(script.toString(), input.toString(), out.toString()).directory(root.toFile());
+        pb.environment().remove("JAVA_OPTS");
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        long logFrom = Files.exists(log) ? Files.size(log) : 0;
+        long cpu0 = childrenCpuTicks();
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        int status = p.waitFor();
+        long t1 = System.nanoTime();
+        long cpu1 = childrenCpuTicks();
+        if (status != 0) throw new IllegalStateException("jobs/replay exited with " + status + " (its output: " + log + ")");
+        String text;
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
+            ch.position(logFrom);
+            text = new String(Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Matcher m = REPLAY_DONE.matcher(text);
+        if (!m.find()) throw new IllegalStateException("no closing line in jobs/replay's output (" + log + ")");
+        ScriptRun run = new ScriptRun((t1 - t0) / 1e9, cpu0 < 0 || cpu1 < 0 ? -1 : (cpu1 - cpu0) / 100.0, Double.parseDouble(m.group(1)),
+                Long.parseLong(m.group(2).replace(",", "")), Long.parseLong(m.group(3).replace(",", "")));
+        ERR.printf(Locale.ROOT, "bench: startup: jobs/replay took %.2f s (CPU %.1f s; its own 'done in' %.1f s)%n", run.wallSeconds(),
+                run.cpuSeconds(), run.ownSeconds());
+        return run;
+    }
+
+    /** User and system CPU of the children this JVM waited for (and theirs), in clock ticks (/proc/self/stat), or -1. */
+    private static long childrenCpuTicks() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+            return Long.parseLong(f[13]) + Long.parseLong(f[14]); // fields 16 and 17: cutime, cstime
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
 
     // ------------------------------------------------------------------ Kafka -> Elasticsearch
 

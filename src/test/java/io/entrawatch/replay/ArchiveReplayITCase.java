@@ -1,8 +1,8 @@
 package io.entrawatch.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.generate.AzureArchive;
 import io.entrawatch.generate.GeneratorConfig;
 import io.entrawatch.generate.TrafficGenerator;
 import io.entrawatch.testing.TestClusters;
@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,8 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ("Exactness") says so, the same bytes as a replay of the files concatenated in replay order.
  */
 class ArchiveReplayITCase {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String TENANT_PATH = "resourceId=/tenants/5f1e4a8e-0000-4000-8000-000000000001/providers/Microsoft.aadiam/";
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = TestClusters.slots(4);
@@ -55,8 +52,10 @@ class ArchiveReplayITCase {
         day = dir.resolve("day.ndjson");
         try (OutputStream out = Files.newOutputStream(day)) {
             for (Iterator<byte[]> it = generator.messageBytes(); it.hasNext(); ) {
-                out.write(bareRecord(it.next()));
-                out.write('\n');
+                for (byte[] record : AzureArchive.bareRecords(it.next())) {
+                    out.write(record);
+                    out.write('\n');
+                }
             }
         }
     }
@@ -64,7 +63,7 @@ class ArchiveReplayITCase {
     @Test
     void oneFilePerHourReplaysAsItsConcatenationAtAnyParallelism() throws Exception {
         Path archive = dir.resolve("per-hour");
-        writeArchive(archive, r -> "insights-logs-signinlogs");
+        writeArchive(archive, r -> AzureArchive.SIGN_IN_CONTAINER);
         ReplayInput input = ReplayInput.of(archive);
         assertTrue(input.files().size() >= 24, "one file per hour of the day (and of the next, that the day's end reaches): "
                 + input.files().size());
@@ -89,7 +88,7 @@ class ArchiveReplayITCase {
     @Test
     void eachCategoryFileIsItsOwnPartitionUnlikeTheirConcatenation() throws Exception {
         Path archive = dir.resolve("per-category");
-        writeArchive(archive, r -> "insights-logs-" + r.path("category").asText("other").toLowerCase(java.util.Locale.ROOT));
+        writeArchive(archive, AzureArchive.BY_CATEGORY);
         ReplayInput input = ReplayInput.of(archive);
         assertTrue(input.files().size() > 48, "several categories per hour: " + input.files().size());
 
@@ -128,44 +127,16 @@ class ArchiveReplayITCase {
     }
 
     /**
-     * The day in Azure's layout: {@code <container>/resourceId=.../y=2025/m=11/d=14/h=HH/m=00/PT1H.json}, the
-     * container chosen per record; every third file gzip-compressed (then {@code PT1H.json.gz}). Records keep
+     * The day in Azure's layout ({@link AzureArchive}): {@code <container>/resourceId=.../y=2025/m=11/d=14/h=HH/m=00/PT1H.json},
+     * the container chosen per record; every third file gzip-compressed (then {@code PT1H.json.gz}). Records keep
      * the day's order within their file. Also a hidden file and a zip archive, which replay leaves out.
      */
     private static void writeArchive(Path root, Function<JsonNode, String> container) throws IOException {
-        Map<Path, OutputStream> files = new LinkedHashMap<>();
-        String hour = null;
-        try {
-            for (byte[] line : lines(Files.readAllBytes(day))) {
-                String time = "";
-                String folder = "insights-logs-signinlogs";
-                try {
-                    JsonNode r = JSON.readTree(line);
-                    time = r.path("time").asText("");
-                    folder = container.apply(r);
-                } catch (IOException malformed) {
-                    // kept, in the hour of the record before it
-                }
-                if (time.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d.*")) hour = time.substring(0, 13);
-                if (hour == null) hour = "2025-11-14T00";
-                Path blob = root.resolve(folder).resolve(TENANT_PATH + "y=" + hour.substring(0, 4) + "/m=" + hour.substring(5, 7)
-                        + "/d=" + hour.substring(8, 10) + "/h=" + hour.substring(11, 13) + "/m=00/PT1H.json");
-                OutputStream out = files.get(blob);
-                if (out == null) {
-                    boolean gz = files.size() % 3 == 1;
-                    Path file = gz ? blob.resolveSibling("PT1H.json.gz") : blob;
-                    Files.createDirectories(file.getParent());
-                    out = gz ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file);
-                    files.put(blob, out);
-                }
-                out.write(line);
-                out.write('\n');
-            }
-        } finally {
-            for (OutputStream out : files.values()) out.close();
+        try (AzureArchive archive = new AzureArchive(root, container, true)) {
+            for (byte[] line : lines(Files.readAllBytes(day))) archive.writeRecord(line);
         }
-        Files.writeString(root.resolve("insights-logs-signinlogs/.listing"), "not a blob\n");
-        Files.write(root.resolve("insights-logs-signinlogs/old.zip"), new byte[] {'P', 'K', 3, 4});
+        Files.writeString(root.resolve(AzureArchive.SIGN_IN_CONTAINER + "/.listing"), "not a blob\n");
+        Files.write(root.resolve(AzureArchive.SIGN_IN_CONTAINER + "/old.zip"), new byte[] {'P', 'K', 3, 4});
     }
 
     /** The lines of a file's bytes, without their newlines (bytes, since some generated messages are not UTF-8). */
@@ -191,16 +162,5 @@ class ArchiveReplayITCase {
             }
         }
         return to;
-    }
-
-    /** The message as Azure's blobs hold it: the record itself, not an Event Hubs envelope or array. */
-    private static byte[] bareRecord(byte[] message) {
-        try {
-            JsonNode m = JSON.readTree(message);
-            JsonNode r = m.isArray() ? m.get(0) : m.has("records") && m.get("records").isArray() ? m.get("records").get(0) : m;
-            return r == null ? message : JSON.writeValueAsBytes(r);
-        } catch (IOException malformed) {
-            return message; // a malformed message stays as it is: dead-lettered in every replay alike
-        }
     }
 }
