@@ -29,9 +29,8 @@ import java.util.TreeMap;
 
 /**
  * The files of a {@link ReplayInput} as a bounded Flink source: each file one split, assigned <em>up
- * front and deterministically</em> (file {@code i} of the replay order to subtask {@code i mod p}, where
- * {@code p} is the source's parallelism), each subtask reading its files one after the other in replay
- * order. Lines are read by Flink's {@code FileSourceReader} through {@link ByteLineFormat}, with Flink's
+ * front and deterministically</em> by {@link #assign} (in replay order, each file to the subtask with the
+ * fewest bytes so far), each subtask reading its files one after the other in replay order. Lines are read by Flink's {@code FileSourceReader} through {@link ByteLineFormat}, with Flink's
  * decompression chosen by the file's extension ({@code StreamFormatAdapter}); each line comes out as a
  * {@link FileLine} that names its file and its line number.
  *
@@ -74,9 +73,26 @@ public final class ArchiveSource implements Source<ArchiveSource.FileLine, FileS
         }
     }
 
-    /** The subtask that reads file {@code index} when the source runs at {@code parallelism}. */
-    public static int subtaskOf(int index, int parallelism) {
-        return index % parallelism;
+    /**
+     * The subtask that reads each file when the source runs at {@code parallelism}: in replay order, each
+     * file goes to the subtask with the fewest bytes assigned so far (the lowest-numbered one on a tie).
+     * Each subtask's files thus stay in replay order, and the bytes are balanced even when files differ
+     * in size: Azure writes one blob per hour <em>and category</em>, and the non-interactive category is
+     * usually most of the bytes, so a plain round robin would give every blob of it to one subtask.
+     * Depends on the sizes and the parallelism alone, never on timing.
+     */
+    public static int[] assign(long[] sizes, int parallelism) {
+        int[] subtasks = new int[sizes.length];
+        long[] load = new long[parallelism];
+        for (int i = 0; i < sizes.length; i++) {
+            int least = 0;
+            for (int s = 1; s < parallelism; s++) {
+                if (load[s] < load[least]) least = s;
+            }
+            subtasks[i] = least;
+            load[least] += Math.max(0, sizes[i]);
+        }
+        return subtasks;
     }
 
     @Override
@@ -91,13 +107,13 @@ public final class ArchiveSource implements Source<ArchiveSource.FileLine, FileS
         for (int i = 0; i < uris.length; i++) {
             splits.add(new FileSourceSplit(Integer.toString(i), new Path(java.net.URI.create(uris[i])), 0, sizes[i], 0, sizes[i]));
         }
-        return new StaticAssignment(context, splits);
+        return new StaticAssignment(context, splits, sizes);
     }
 
     @Override
     public SplitEnumerator<FileSourceSplit, PendingSplitsCheckpoint<FileSourceSplit>> restoreEnumerator(
             SplitEnumeratorContext<FileSourceSplit> context, PendingSplitsCheckpoint<FileSourceSplit> checkpoint) {
-        return new StaticAssignment(context, new ArrayList<>(checkpoint.getSplits()));
+        return new StaticAssignment(context, new ArrayList<>(checkpoint.getSplits()), sizes);
     }
 
     @Override
@@ -129,12 +145,12 @@ public final class ArchiveSource implements Source<ArchiveSource.FileLine, FileS
         /** Per subtask, the splits not yet handed to it, in replay order. */
         private final Map<Integer, List<FileSourceSplit>> pending = new TreeMap<>();
 
-        StaticAssignment(SplitEnumeratorContext<FileSourceSplit> context, List<FileSourceSplit> splits) {
+        StaticAssignment(SplitEnumeratorContext<FileSourceSplit> context, List<FileSourceSplit> splits, long[] sizes) {
             this.context = context;
-            int parallelism = context.currentParallelism();
+            int[] subtasks = assign(sizes, context.currentParallelism());
             splits.sort((a, b) -> Integer.compare(Integer.parseInt(a.splitId()), Integer.parseInt(b.splitId())));
             for (FileSourceSplit s : splits) {
-                pending.computeIfAbsent(subtaskOf(Integer.parseInt(s.splitId()), parallelism), k -> new ArrayList<>()).add(s);
+                pending.computeIfAbsent(subtasks[Integer.parseInt(s.splitId())], k -> new ArrayList<>()).add(s);
             }
         }
 

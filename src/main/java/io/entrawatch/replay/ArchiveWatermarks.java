@@ -68,14 +68,16 @@ public final class ArchiveWatermarks implements WatermarkGenerator<ParsedMessage
     }
 
     /**
-     * Per file, the smallest {@code bounds} of the files after it on its subtask ({@link ArchiveSource#subtaskOf}):
-     * file {@code i} is followed there by {@code i + p}, {@code i + 2p}, ...
+     * Per file, the smallest {@code bounds} of the files after it on its subtask ({@code subtasks}, from
+     * {@link ArchiveSource#assign}; a subtask reads its files in replay order).
      */
-    static long[] capsAfter(long[] bounds, int parallelism) {
+    static long[] capsAfter(long[] bounds, int[] subtasks, int parallelism) {
         long[] caps = new long[bounds.length];
+        long[] after = new long[parallelism]; // per subtask: the smallest bound of its files from i + 1 on
+        Arrays.fill(after, NONE);
         for (int i = bounds.length - 1; i >= 0; i--) {
-            int next = i + parallelism;
-            caps[i] = next < bounds.length ? Math.min(bounds[next], caps[next]) : NONE;
+            caps[i] = after[subtasks[i]];
+            after[subtasks[i]] = Math.min(after[subtasks[i]], bounds[i]);
         }
         return caps;
     }
@@ -110,12 +112,17 @@ public final class ArchiveWatermarks implements WatermarkGenerator<ParsedMessage
      * that never confirms a maximum is read to its end. The first file of each subtask is not read here:
      * nothing waits for it.
      */
-    static long[] bounds(ReplayInput input, SignInParser parser, long outOfOrdernessMillis, long maxAheadMillis, int parallelism) {
+    static long[] bounds(ReplayInput input, SignInParser parser, long outOfOrdernessMillis, long maxAheadMillis, int[] subtasks) {
         List<ReplayInput.InputFile> files = input.files();
         long[] bounds = new long[files.size()];
         Arrays.fill(bounds, NONE);
+        boolean[] started = new boolean[files.size()];
         for (ReplayInput.InputFile f : files) {
-            if (f.index() < parallelism) continue;
+            int subtask = subtasks[f.index()];
+            if (!started[subtask]) { // the first file of its subtask
+                started[subtask] = true;
+                continue;
+            }
             try {
                 bounds[f.index()] = bound(f, parser, outOfOrdernessMillis, maxAheadMillis);
             } catch (IOException e) {

@@ -225,18 +225,19 @@ public final class ReplayJob {
         int parallelism = Math.max(1, Math.min(files, env.getParallelism() > 0 ? env.getParallelism() : 1));
         long outOfOrderness = options.get(EventTimeOptions.MAX_OUT_OF_ORDERNESS).toMillis();
         long maxAhead = options.get(EventTimeOptions.MAX_AHEAD).toMillis();
-        long[] caps = ArchiveWatermarks.capsAfter(ArchiveWatermarks.bounds(input, parser, outOfOrderness, maxAhead, parallelism),
-                parallelism);
         String[] names = new String[files];
         long[] sizes = new long[files];
         for (ReplayInput.InputFile f : input.files()) {
             names[f.index()] = f.name();
             sizes[f.index()] = f.size();
         }
+        int[] subtasks = ArchiveSource.assign(sizes, parallelism);
+        long[] caps = ArchiveWatermarks.capsAfter(ArchiveWatermarks.bounds(input, parser, outOfOrderness, maxAhead, subtasks),
+                subtasks, parallelism);
         return env
                 .fromSource(new ArchiveSource(input), WatermarkStrategy.noWatermarks(), input.isDirectory() ? "Replay files" : "Replay file")
                 .setParallelism(parallelism)
-                .map(new LineParser(parser, names, sizes, parallelism)).setParallelism(parallelism)
+                .map(new LineParser(parser, names, sizes, subtasks, parallelism)).setParallelism(parallelism)
                 .name("Parse Event Hubs messages")
                 .assignTimestampsAndWatermarks(WatermarkStrategy.forGenerator(new ArchiveWatermarks.Supplier(outOfOrderness, maxAhead, caps))
                         .withTimestampAssigner((m, previous) -> m.maxTimestamp))
@@ -303,15 +304,18 @@ public final class ReplayJob {
         private final SignInParser parser;
         private final String[] names;
         private final long[] sizes;
+        /** Per file, the subtask that reads it ({@link ArchiveSource#assign}). */
+        private final int[] subtasks;
         private final int parallelism;
         private transient long lines, bytes, records, lastReport, startedAt, filesDone, ownFiles, ownBytes;
         private transient int file;
         private transient org.apache.flink.api.common.accumulators.LongCounter bytesCounter, filesCounter;
 
-        LineParser(SignInParser parser, String[] names, long[] sizes, int parallelism) {
+        LineParser(SignInParser parser, String[] names, long[] sizes, int[] subtasks, int parallelism) {
             this.parser = parser;
             this.names = names;
             this.sizes = sizes;
+            this.subtasks = subtasks;
             this.parallelism = parallelism;
         }
 
@@ -325,7 +329,7 @@ public final class ReplayJob {
             file = -1;
             int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
             for (int i = 0; i < names.length; i++) {
-                if (ArchiveSource.subtaskOf(i, parallelism) == subtask) {
+                if (subtasks[i] == subtask) {
                     ownFiles++;
                     ownBytes += sizes[i];
                 }

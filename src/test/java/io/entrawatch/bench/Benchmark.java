@@ -846,8 +846,10 @@ public final class Benchmark {
     /** Per reader at {@code parallelism}: how many files and bytes ArchiveSource gives it. */
     private static List<Map<String, Object>> filesPerReader(ReplayInput input, int parallelism) {
         long[] files = new long[parallelism], bytes = new long[parallelism];
+        long[] sizes = input.files().stream().mapToLong(ReplayInput.InputFile::size).toArray();
+        int[] subtasks = ArchiveSource.assign(sizes, parallelism);
         for (ReplayInput.InputFile f : input.files()) {
-            int reader = ArchiveSource.subtaskOf(f.index(), parallelism);
+            int reader = subtasks[f.index()];
             files[reader]++;
             bytes[reader] += f.size();
         }

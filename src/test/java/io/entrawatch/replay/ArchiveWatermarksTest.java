@@ -44,8 +44,26 @@ class ArchiveWatermarksTest {
         long[] bounds = {50, 40, 30, 20, 60, 10};
         // p = 2: reader 0 reads 0, 2, 4; reader 1 reads 1, 3, 5
         assertArrayEquals(new long[] {30, 10, 60, 10, ArchiveWatermarks.NONE, ArchiveWatermarks.NONE},
-                ArchiveWatermarks.capsAfter(bounds, 2));
-        assertArrayEquals(new long[] {10, 10, 10, 10, 10, ArchiveWatermarks.NONE}, ArchiveWatermarks.capsAfter(bounds, 1));
+                ArchiveWatermarks.capsAfter(bounds, new int[] {0, 1, 0, 1, 0, 1}, 2));
+        // reader 0 reads 0, 1, 5; reader 1 reads 2, 3, 4
+        assertArrayEquals(new long[] {10, 10, 20, 60, ArchiveWatermarks.NONE, ArchiveWatermarks.NONE},
+                ArchiveWatermarks.capsAfter(bounds, new int[] {0, 0, 1, 1, 1, 0}, 2));
+        assertArrayEquals(new long[] {10, 10, 10, 10, 10, ArchiveWatermarks.NONE},
+                ArchiveWatermarks.capsAfter(bounds, new int[6], 1));
+    }
+
+    @Test
+    void filesGoInReplayOrderToTheReaderWithTheFewestBytesSoFar() {
+        // hours of three category blobs each, one category ten times the others: a round robin would give
+        // every large blob to reader 0
+        long[] sizes = {100, 10, 10, 100, 10, 10, 100, 10, 10, 100, 10, 10};
+        int[] subtasks = ArchiveSource.assign(sizes, 2);
+        assertArrayEquals(new int[] {0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0}, subtasks);
+        long[] load = new long[2];
+        for (int i = 0; i < sizes.length; i++) load[subtasks[i]] += sizes[i];
+        assertArrayEquals(new long[] {240, 240}, load);
+        assertArrayEquals(new int[] {0, 1, 2, 3, 0}, ArchiveSource.assign(new long[] {5, 5, 5, 5, 5}, 4));
+        assertArrayEquals(new int[3], ArchiveSource.assign(new long[] {7, 0, 9}, 1));
     }
 
     @Test
