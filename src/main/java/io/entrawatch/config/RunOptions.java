@@ -14,7 +14,8 @@ public final class RunOptions {
     public static final Option<Duration> CHECKPOINT_INTERVAL = Option.duration("checkpoint.interval", "1 min",
             "Checkpoint interval: offsets are committed and the sink flushed on each checkpoint.");
     public static final Option<Integer> PARALLELISM = Option.integer("parallelism", "0",
-            "Job parallelism; 0 keeps the cluster's default (-p).");
+            "Job parallelism; 0 keeps the cluster's default (-p). jobs/replay: 0 is one reader per core for a folder (at most one "
+                    + "per file) and 2 for a single file, never more than the cores.");
     public static final Option<Integer> MAX_PARALLELISM = Option.integer("max-parallelism", "128", 1, MAX_PARALLELISM_UPPER_BOUND,
             "Live job: the most parallel instances it can ever be rescaled to from its savepoints; keyed state is split into this "
                     + "many key groups, fixed for the life of the savepoints (a savepoint taken with another value does not "

@@ -139,11 +139,20 @@ public final class ReplayJob {
 
     /** Runs the replay on a local MiniCluster of its own. */
     public static Summary run(Path in, Path out, JobOptions options, PrintStream progress) throws Exception {
-        int parallelism = options.get(RunOptions.PARALLELISM);
-        if (parallelism <= 0) parallelism = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
         ReplayInput input = ReplayInput.of(in);
         progress.println(input.describe());
+        int parallelism = options.get(RunOptions.PARALLELISM);
+        if (parallelism <= 0) parallelism = defaultParallelism(input.files().size(), Runtime.getRuntime().availableProcessors());
         return run(StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration()), input, out, options);
+    }
+
+    /**
+     * The parallelism of a replay without {@code --parallelism}: one reader per core for a folder (a file is
+     * read by one reader, so at most one per file), and 2 for a single file, whose second core runs the
+     * detections; never more than the cores.
+     */
+    static int defaultParallelism(int files, int cores) {
+        return Math.max(1, Math.min(cores, Math.max(2, files)));
     }
 
     /** Runs the replay on {@code env} (tests pass their MiniCluster's environment). */

@@ -53,6 +53,16 @@ class ArchiveWatermarksTest {
     }
 
     @Test
+    void aReplayRunsOneReaderPerCoreForAFolderAndTwoTasksForOneFile() {
+        assertEquals(16, ReplayJob.defaultParallelism(2_160, 16));
+        assertEquals(3, ReplayJob.defaultParallelism(3, 16));
+        assertEquals(2, ReplayJob.defaultParallelism(1, 16));
+        assertEquals(2, ReplayJob.defaultParallelism(1, 2));
+        assertEquals(1, ReplayJob.defaultParallelism(1, 1));
+        assertEquals(1, ReplayJob.defaultParallelism(24, 1));
+    }
+
+    @Test
     void filesGoInReplayOrderToTheReaderWithTheFewestBytesSoFar() {
         // hours of three category blobs each, one category ten times the others: a round robin would give
         // every large blob to reader 0
