@@ -92,6 +92,8 @@ class RescaleITCase {
     private static final long RECORDS = 8_000;
     private static final int PARTITIONS = 4;
     private static final int BEFORE = 2;
+    /** Alerts job 1 must have raised (and hold in its sink's buffer) when its savepoint is taken. */
+    private static final int MIN_ALERTS_BEFORE = 20;
     private static final List<Integer> AFTER = List.of(4, 1);
     private static final Duration TIMEOUT = Duration.ofMinutes(4);
 
@@ -149,6 +151,10 @@ class RescaleITCase {
             waitUntil(TIMEOUT, () -> counter(REPORTER, id1, "\\.entrawatch\\.messagesIn$") == traffic.cut,
                     "job 1 to read the " + traffic.cut + " messages before the savepoint instant (read "
                             + counter(REPORTER, id1, "\\.entrawatch\\.messagesIn$") + ")");
+            // reading the messages is not enough: the windows they close fire once the watermark reaches the
+            // detections, a moment later; the savepoint must hold alerts in the sink's buffer
+            waitUntil(TIMEOUT, () -> alertsRaised(id1) > MIN_ALERTS_BEFORE,
+                    "job 1 to raise more than " + MIN_ALERTS_BEFORE + " alerts before the savepoint (raised " + alertsRaised(id1) + ")");
             f.readersBefore = readers(id1, topic, BEFORE);
             long stopping = System.nanoTime();
             savepoint = Savepoints.stop(job1, false, dir.resolve("savepoints"), TIMEOUT);
@@ -161,7 +167,7 @@ class RescaleITCase {
         // read once the job has ended (the reporter keeps its metrics): nothing fires after a savepoint without drain
         f.raisedBefore = alertsRaised(id1);
         assertEquals(BEFORE, new TreeSet<>(f.readersBefore.values()).size(), "both readers of job 1 read partitions: " + f.readersBefore);
-        assertTrue(f.raisedBefore > 20, "job 1 raised alerts before the savepoint: " + f.raisedBefore);
+        assertTrue(f.raisedBefore > MIN_ALERTS_BEFORE, "job 1 raised alerts before the savepoint: " + f.raisedBefore);
         assertTrue(EndToEnd.countOrMinusOne(es, alertIndex) <= 0, "job 1's alerts are still in its sink's buffer (flush interval 1 h)");
         describeSavepoint(savepoint, f);
 
