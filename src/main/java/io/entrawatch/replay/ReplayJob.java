@@ -19,7 +19,6 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -49,8 +48,6 @@ import java.util.TreeMap;
  * ({@link ArchiveWatermarks}), so the output is deterministic and the same at any parallelism.
  */
 public final class ReplayJob {
-    private static final ObjectMapper ID_WRITER = new ObjectMapper();
-
     private ReplayJob() {}
 
     public static void main(String[] args) {
@@ -137,13 +134,18 @@ public final class ReplayJob {
         }
     }
 
-    /** Runs the replay on a local MiniCluster of its own. */
+    /**
+     * Runs the replay on a local MiniCluster of its own, which starts while the job is defined
+     * ({@link LocalReplayCluster}).
+     */
     public static Summary run(Path in, Path out, JobOptions options, PrintStream progress) throws Exception {
         ReplayInput input = ReplayInput.of(in);
-        progress.println(input.describe());
         int parallelism = options.get(RunOptions.PARALLELISM);
         if (parallelism <= 0) parallelism = defaultParallelism(input.files().size(), Runtime.getRuntime().availableProcessors());
-        return run(StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration()), input, out, options);
+        try (LocalReplayCluster cluster = LocalReplayCluster.start(parallelism, input.totalBytes())) {
+            progress.println(input.describe());
+            return run(cluster.environment(), input, out, options);
+        }
     }
 
     /**
@@ -259,12 +261,17 @@ public final class ReplayJob {
         return v == null ? 0 : ((Number) v).longValue();
     }
 
+    /** Built when the first alert is written, not when the class loads: the replay's start does not wait for it. */
+    private static final class IdWriter {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
+
     /** One line per alert: the indexed document with {@code _id} first. */
     public static String line(Alert a) {
         String doc = a.document;
         String id;
         try {
-            id = ID_WRITER.writeValueAsString(a.id);
+            id = IdWriter.JSON.writeValueAsString(a.id);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -2,6 +2,7 @@ package io.entrawatch.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.entrawatch.config.JobOptions;
+import io.entrawatch.config.RunOptions;
 import io.entrawatch.generate.AzureArchive;
 import io.entrawatch.generate.GeneratorConfig;
 import io.entrawatch.generate.TrafficGenerator;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -111,6 +113,42 @@ class ArchiveReplayITCase {
         }
         assertFalse(java.util.Arrays.equals(Files.readAllBytes(whole), Files.readAllBytes(dir.resolve("per-category.alerts"))),
                 "the sign-ins the concatenation found late are missing from its alerts");
+    }
+
+    /**
+     * jobs/replay's own cluster ({@link LocalReplayCluster}: started while the job is defined, its network memory
+     * sized to the parallelism, Flink's RPC jar loaded from a copy unpacked as the build unpacks it, or by Flink's
+     * loader without one) writes the bytes and counts of a replay on the test cluster: the day at parallelism 2,
+     * the archive (a reader per file) at parallelism 4 and 1.
+     */
+    @Test
+    void theCommandLinesOwnClusterWritesWhatTheTestClusterWrites() throws Exception {
+        Path archive = dir.resolve("own-cluster");
+        writeArchive(archive, r -> "insights-logs-signinlogs");
+        Path rpcJar = dir.resolve("flink-rpc-akka.jar");
+        try (InputStream in = ReplayJob.class.getClassLoader().getResourceAsStream("flink-rpc-akka.jar")) {
+            Files.copy(in, rpcJar);
+        }
+        record Run(Path in, int parallelism, boolean unpackedRpcJar) {}
+        for (Run run : List.of(new Run(day, 2, true), new Run(archive, 4, true), new Run(archive, 1, false))) {
+            String name = run.in().getFileName() + "-p" + run.parallelism();
+            Path onTestCluster = dir.resolve(name + "-test-cluster.alerts");
+            Path onOwnCluster = dir.resolve(name + "-own-cluster.alerts");
+            JobOptions options = JobOptions.defaults().with(RunOptions.PARALLELISM, String.valueOf(run.parallelism()));
+            ReplayJob.Summary expected = ReplayJob.run(TestClusters.environment(run.parallelism()), run.in(), onTestCluster, options);
+            if (run.unpackedRpcJar()) System.setProperty(LocalReplayCluster.RPC_JAR_PROPERTY, rpcJar.toString());
+            ReplayJob.Summary actual;
+            try {
+                actual = ReplayJob.run(run.in(), onOwnCluster, options, new PrintStream(OutputStream.nullOutputStream()));
+            } finally {
+                System.clearProperty(LocalReplayCluster.RPC_JAR_PROPERTY);
+            }
+            assertTrue(expected.alerts > 0, name);
+            assertArrayEquals(Files.readAllBytes(onTestCluster), Files.readAllBytes(onOwnCluster), name + ": the same alerts");
+            assertEquals(List.of(expected.messages, expected.records, expected.signIns, expected.skipped, expected.malformed,
+                    expected.late, expected.files), List.of(actual.messages, actual.records, actual.signIns, actual.skipped,
+                    actual.malformed, actual.late, actual.files), name + ": the same counts");
+        }
     }
 
     /** The folder replayed at parallelism 1, 2 and 4 (nothing late in any), and its alerts at each. */
