@@ -30,7 +30,9 @@ import java.util.TreeMap;
 /**
  * The files of a {@link ReplayInput} as a bounded Flink source: each file one split, assigned <em>up
  * front and deterministically</em> by {@link #assign} (in replay order, each file to the subtask with the
- * fewest bytes so far), each subtask reading its files one after the other in replay order. Lines are read by Flink's {@code FileSourceReader} through {@link ByteLineFormat}, with Flink's
+ * fewest bytes so far), each subtask reading its files one after the other in replay order. The caller
+ * passes that assignment, so the source and {@link ArchiveWatermarks} work from the same one. Lines are
+ * read by Flink's {@code FileSourceReader} through {@link ByteLineFormat}, with Flink's
  * decompression chosen by the file's extension ({@code StreamFormatAdapter}); each line comes out as a
  * {@link FileLine} that names its file and its line number.
  *
@@ -62,8 +64,12 @@ public final class ArchiveSource implements Source<ArchiveSource.FileLine, FileS
     /** Per file in replay order: its URI and size. */
     private final String[] uris;
     private final long[] sizes;
+    /** Per file in replay order: the subtask that reads it ({@link #assign}). */
+    private final int[] subtasks;
 
-    public ArchiveSource(ReplayInput input) {
+    /** The files of {@code input}, file {@code i} read by subtask {@code subtasks[i]} (from {@link #assign}). */
+    public ArchiveSource(ReplayInput input, int[] subtasks) {
+        this.subtasks = subtasks.clone();
         List<ReplayInput.InputFile> files = input.files();
         uris = new String[files.size()];
         sizes = new long[files.size()];
@@ -107,13 +113,13 @@ public final class ArchiveSource implements Source<ArchiveSource.FileLine, FileS
         for (int i = 0; i < uris.length; i++) {
             splits.add(new FileSourceSplit(Integer.toString(i), new Path(java.net.URI.create(uris[i])), 0, sizes[i], 0, sizes[i]));
         }
-        return new StaticAssignment(context, splits, sizes);
+        return new StaticAssignment(context, splits, subtasks);
     }
 
     @Override
     public SplitEnumerator<FileSourceSplit, PendingSplitsCheckpoint<FileSourceSplit>> restoreEnumerator(
             SplitEnumeratorContext<FileSourceSplit> context, PendingSplitsCheckpoint<FileSourceSplit> checkpoint) {
-        return new StaticAssignment(context, new ArrayList<>(checkpoint.getSplits()), sizes);
+        return new StaticAssignment(context, new ArrayList<>(checkpoint.getSplits()), subtasks);
     }
 
     @Override
@@ -145,9 +151,8 @@ public final class ArchiveSource implements Source<ArchiveSource.FileLine, FileS
         /** Per subtask, the splits not yet handed to it, in replay order. */
         private final Map<Integer, List<FileSourceSplit>> pending = new TreeMap<>();
 
-        StaticAssignment(SplitEnumeratorContext<FileSourceSplit> context, List<FileSourceSplit> splits, long[] sizes) {
+        StaticAssignment(SplitEnumeratorContext<FileSourceSplit> context, List<FileSourceSplit> splits, int[] subtasks) {
             this.context = context;
-            int[] subtasks = assign(sizes, context.currentParallelism());
             splits.sort((a, b) -> Integer.compare(Integer.parseInt(a.splitId()), Integer.parseInt(b.splitId())));
             for (FileSourceSplit s : splits) {
                 pending.computeIfAbsent(subtasks[Integer.parseInt(s.splitId())], k -> new ArrayList<>()).add(s);

@@ -246,7 +246,7 @@ public final class ReplayJob {
         long[] caps = ArchiveWatermarks.capsAfter(ArchiveWatermarks.bounds(input, parser, outOfOrderness, maxAhead, subtasks),
                 subtasks, parallelism);
         return env
-                .fromSource(new ArchiveSource(input), WatermarkStrategy.noWatermarks(), input.isDirectory() ? "Replay files" : "Replay file")
+                .fromSource(new ArchiveSource(input, subtasks), WatermarkStrategy.noWatermarks(), input.isDirectory() ? "Replay files" : "Replay file")
                 .setParallelism(parallelism)
                 .map(new LineParser(parser, names, sizes, subtasks, parallelism)).setParallelism(parallelism)
                 .name("Parse Event Hubs messages")
