@@ -64,7 +64,7 @@ import java.util.regex.Pattern;
  * the parse ceiling (SignInParser alone, 1 thread and all cores), the replay pipeline with all
  * detections at parallelism 1 and 2 (alerts to a discarding sink), the replay at p=1 with 1,000 exceptions
  * against the 1-thread ceiling, the same records as Azure's archive of hourly blobs (one per hour, and one per
- * hour and category) replayed as a folder at p=1 and p=2, the cost of 10,000 exceptions (matching alone, and
+ * hour and category) replayed as a folder at p=1 and p=2, and at p=1 with the JVM on one CPU, the cost of 10,000 exceptions (matching alone, and
  * the replay with none and with them; {@link ExceptionsBenchmark}), Kafka (SASL_SSL) to Elasticsearch with
  * the production job, alert latency, the keyed state per key of each detection (StateBenchmark), and the
  * start-up of the real {@code jobs/replay} command on a small file. Prints a table and writes a JSON file.
@@ -789,11 +789,17 @@ public final class Benchmark {
         res.put("bytes", input.totalBytes());
         ReplayRun r1 = replayRun(folder, 1, expectedRecords, JobOptions.defaults());
         ReplayRun r2 = replayRun(folder, 2, expectedRecords, JobOptions.defaults());
+        // the same p=1 with every thread of this JVM on one CPU: what one core gives, against p=2 on both
+        ReplayRun r1c = onOneCpu(() -> replayRun(folder, 1, expectedRecords, JobOptions.defaults()));
         double ratio = r2.rate() / r1.rate();
-        boolean equal = r1.alerts == r2.alerts;
+        boolean equal = r1.alerts == r2.alerts && (r1c == null || r1c.alerts == r1.alerts);
         res.put("p1", r1.json);
         res.put("p2", r2.json);
         res.put("ratioP2P1", Math.round(ratio * 1000) / 1000.0);
+        if (r1c != null) {
+            res.put("p1OnOneCpu", r1c.json);
+            res.put("ratioP2OnTwoCpusP1OnOneCpu", Math.round(r2.rate() / r1c.rate() * 1000) / 1000.0);
+        }
         res.put("alertsEqual", equal);
         res.put("filesPerReaderAtP2", filesPerReader(input, 2));
         res.put("method", "the file's records written once as Azure's archive (" + layout.described + ": <container>/resourceId=.../"
@@ -811,11 +817,76 @@ public final class Benchmark {
                 "p2/p1 %.2f (target >= 1.8); alerts %s: p=1 %,d, p=2 %,d; %.2f cores, CPU %.1f us/record; %,.0f/s incl. %.1f s "
                         + "start-up; %s", ratio, equal ? "equal" : "DIFFER", r1.alerts, r2.alerts, r2.cpu / r2.steady,
                 r2.cpuMicrosPerRecord(), r2.records / r2.total, r2.startup, readerSplit(r2)));
+        if (r1c != null) {
+            row(what + ", all detections, p=1 on one CPU", r1c.records, r1c.steady, input.totalBytes(), String.format(Locale.ROOT,
+                    "every thread of the JVM on one CPU (taskset); p=2 on two CPUs / this: %.2f; %.2f cores, CPU %.1f us/record "
+                            + "(source task %.1f); %,d alerts", r2.rate() / r1c.rate(), r1c.cpu / r1c.steady,
+                    r1c.cpuMicrosPerRecord(), r1c.sourceCpuMicrosPerRecord(), r1c.alerts));
+            ERR.println("bench: " + what + ": threads' CPU (s) at p=1 on one CPU: " + r1c.threadCpu());
+        }
         ERR.printf(Locale.ROOT, "bench: %s: p=1 %,.0f records/s, p=2 %,.0f records/s, p2/p1 %.3f; alerts p=1 %,d, p=2 %,d%n",
                 what, r1.rate(), r2.rate(), ratio, r1.alerts, r2.alerts);
         ERR.println("bench: " + what + ": threads' CPU (s) at p=1: " + r1.threadCpu());
         ERR.println("bench: " + what + ": threads' CPU (s) at p=2: " + r2.threadCpu());
         return res;
+    }
+
+    /**
+     * Runs {@code run} with every thread of this JVM allowed on the first of its CPUs only ({@code taskset -a}; the
+     * threads started meanwhile inherit it), then gives every thread the CPUs it had back. The garbage collector and
+     * the JIT keep the thread counts they chose for all the CPUs: only the CPUs differ from a run without it.
+     * Null, with a message, when taskset is not there or refuses.
+     */
+    static <T> T onOneCpu(java.util.concurrent.Callable<T> run) throws Exception {
+        String pid = Long.toString(ProcessHandle.current().pid());
+        String cpus;
+        try {
+            // "pid 123's current affinity list: 0,1"
+            String out = command("taskset", "-c", "-p", pid);
+            cpus = out.substring(out.lastIndexOf(':') + 1).trim();
+            allThreadsOn(cpus.split("[,-]")[0], pid);
+        } catch (IOException e) {
+            ERR.println("bench: the run on one CPU is left out: " + e.getMessage());
+            return null;
+        }
+        try {
+            return run.call();
+        } finally {
+            allThreadsOn(cpus, pid);
+        }
+    }
+
+    /**
+     * {@code taskset -a}: every thread of {@code pid} on {@code cpus}. A thread that ends while taskset goes through
+     * the list makes it fail ("No such process"); it is run again then, a few times.
+     */
+    private static void allThreadsOn(String cpus, String pid) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                command("taskset", "-a", "-c", "-p", cpus, pid);
+                return;
+            } catch (IOException e) {
+                if (attempt == 10 || !e.getMessage().contains("No such process")) throw e;
+            }
+        }
+    }
+
+    /** A command's standard output; an IOException naming it when it cannot start or does not exit with 0. */
+    private static String command(String... args) throws IOException {
+        Process p;
+        try {
+            p = new ProcessBuilder(args).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IOException(String.join(" ", args) + ": " + e.getMessage(), e);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) throw new IOException(String.join(" ", args) + " exited with " + p.exitValue() + ": " + out.trim());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(String.join(" ", args) + ": interrupted", e);
+        }
+        return out;
     }
 
     /**
