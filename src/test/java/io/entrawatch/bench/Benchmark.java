@@ -64,10 +64,11 @@ import java.util.regex.Pattern;
  * the parse ceiling (SignInParser alone, 1 thread and all cores), the replay pipeline with all
  * detections at parallelism 1 and 2 (alerts to a discarding sink), the replay at p=1 with 1,000 exceptions
  * against the 1-thread ceiling, the same records as Azure's archive of hourly blobs (one per hour, and one per
- * hour and category) replayed as a folder at p=1 and p=2, and at p=1 with the JVM on one CPU, the cost of 10,000 exceptions (matching alone, and
- * the replay with none and with them; {@link ExceptionsBenchmark}), Kafka (SASL_SSL) to Elasticsearch with
- * the production job, alert latency, the keyed state per key of each detection (StateBenchmark), and the
- * start-up of the real {@code jobs/replay} command on a small file. Prints a table and writes a JSON file.
+ * hour and category) replayed as a folder at p=1 and p=2, and at p=1 with the JVM on one CPU, the cost of 10,000
+ * exceptions (matching alone, and the replay with none and with them; {@link ExceptionsBenchmark}), Kafka
+ * (SASL_SSL) to Elasticsearch with the production job, alert latency, the keyed state per key of each detection
+ * (StateBenchmark), and the start-up of the real {@code jobs/replay} command on a small file. Prints a table and
+ * writes a JSON file.
  *
  * <p>Usage: {@code Benchmark FILE --out bench.json
  * [--skip archive,archive-categories,replay-exceptions,exceptions,kafka,latency,state,startup] [--state-pairs N]
@@ -844,8 +845,14 @@ public final class Benchmark {
             // "pid 123's current affinity list: 0,1"
             String out = command("taskset", "-c", "-p", pid);
             cpus = out.substring(out.lastIndexOf(':') + 1).trim();
+        } catch (IOException e) {
+            ERR.println("bench: the run on one CPU is left out: " + e.getMessage());
+            return null;
+        }
+        try {
             allThreadsOn(cpus.split("[,-]")[0], pid);
         } catch (IOException e) {
+            allThreadsOn(cpus, pid); // the threads it had already moved
             ERR.println("bench: the run on one CPU is left out: " + e.getMessage());
             return null;
         }
