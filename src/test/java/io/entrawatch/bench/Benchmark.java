@@ -18,6 +18,7 @@ import io.entrawatch.generate.AzureArchive;
 import io.entrawatch.replay.ArchiveSource;
 import io.entrawatch.replay.ReplayInput;
 import io.entrawatch.replay.ReplayJob;
+import io.entrawatch.testing.Commands;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -843,7 +844,7 @@ public final class Benchmark {
         String cpus;
         try {
             // "pid 123's current affinity list: 0,1"
-            String out = command("taskset", "-c", "-p", pid);
+            String out = Commands.output(List.of("taskset", "-c", "-p", pid));
             cpus = out.substring(out.lastIndexOf(':') + 1).trim();
         } catch (IOException e) {
             ERR.println("bench: the run on one CPU is left out: " + e.getMessage());
@@ -870,30 +871,12 @@ public final class Benchmark {
     private static void allThreadsOn(String cpus, String pid) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
-                command("taskset", "-a", "-c", "-p", cpus, pid);
+                Commands.output(List.of("taskset", "-a", "-c", "-p", cpus, pid));
                 return;
             } catch (IOException e) {
                 if (attempt == 10 || !e.getMessage().contains("No such process")) throw e;
             }
         }
-    }
-
-    /** A command's standard output; an IOException naming it when it cannot start or does not exit with 0. */
-    private static String command(String... args) throws IOException {
-        Process p;
-        try {
-            p = new ProcessBuilder(args).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new IOException(String.join(" ", args) + ": " + e.getMessage(), e);
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (p.waitFor() != 0) throw new IOException(String.join(" ", args) + " exited with " + p.exitValue() + ": " + out.trim());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(String.join(" ", args) + ": interrupted", e);
-        }
-        return out;
     }
 
     /**

@@ -3,7 +3,6 @@ package io.entrawatch.testing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Certificates for TLS failure tests, made with the JDK's keytool. */
 public final class TestCertificates {
@@ -14,9 +13,9 @@ public final class TestCertificates {
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         Path ks = dir.resolve("other.p12");
         Path pem = dir.resolve("other-ca.pem");
-        run(List.of(keytool, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=" + cn,
+        Commands.output(List.of(keytool, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=" + cn,
                 "-ext", "bc:c", "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit"));
-        run(List.of(keytool, "-exportcert", "-rfc", "-alias", "ca", "-keystore", ks.toString(), "-storepass", "changeit",
+        Commands.output(List.of(keytool, "-exportcert", "-rfc", "-alias", "ca", "-keystore", ks.toString(), "-storepass", "changeit",
                 "-file", pem.toString()));
         if (!Files.readString(pem).startsWith("-----BEGIN CERTIFICATE-----")) {
             throw new IllegalStateException("keytool wrote no PEM certificate to " + pem);
@@ -24,9 +23,4 @@ public final class TestCertificates {
         return pem;
     }
 
-    private static void run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException(cmd + ": " + out);
-    }
 }
